@@ -8,6 +8,7 @@ import {
   loadRegencyFile,
   RegencyConfigError,
 } from '#shared/config/load.ts';
+import { createCalendar } from '#shared/domain/calendar.ts';
 
 const fixtures = fileURLToPath(new URL('../../fixtures/regencies/', import.meta.url));
 
@@ -209,5 +210,18 @@ describe('seeds 000 and 004: the example regency', () => {
   it('completes seed 004 after step 7 with signing, numbering and issuing as in seed 000', () => {
     const tail = regency.permits[1]?.stages.filter((s) => s.source.seed === '000').map((s) => s.kind);
     expect(tail).toEqual(['sign', 'number', 'issue']);
+  });
+});
+
+describe('the regency calendars', () => {
+  it('build from every configuration and count the Idulfitri week as the SKB says', () => {
+    for (const id of listRegencyIds()) {
+      const { regency } = loadRegency(id);
+      expect(() => createCalendar(regency), id).not.toThrow();
+    }
+    const bengkulu = createCalendar(loadRegency('kota-bengkulu').regency);
+    // A file made complete on Tue 17 Mar 2026 10:00 WIB with a 3-working-day stage.
+    const deadline = bengkulu.stageDeadline(new Date('2026-03-17T03:00:00Z'), { workingDays: 3 });
+    expect(bengkulu.formatLocal(deadline)).toBe('Jumat, 27 Maret 2026 16.30 WIB');
   });
 });
