@@ -33,7 +33,7 @@ const groupOf = (name: string): string => {
 
 const nodeId = (group: string): string => `n_${group.replace(/[^A-Za-z0-9]/g, '_')}`;
 
-const escape = (text: string): string => text.replace(/"/g, '#quot;');
+const escapeLabel = (text: string): string => text.replace(/"/g, '#quot;');
 
 interface Edge {
   from: string;
@@ -89,11 +89,11 @@ export function workflowDiagram(definition: AslDefinition): string {
   for (const [group, label] of labels) {
     const shape =
       group === STATE.start || group === STATE.done || group === STATE.lapsed ? ['([', '])'] : ['[', ']'];
-    lines.push(`  ${nodeId(group)}${shape[0]}"${escape(label)}"${shape[1]}`);
+    lines.push(`  ${nodeId(group)}${shape[0]}"${escapeLabel(label)}"${shape[1]}`);
   }
   for (const edge of edges.values())
     lines.push(
-      `  ${nodeId(edge.from)} -->${edge.label === undefined ? '' : `|${escape(edge.label)}|`} ${nodeId(edge.to)}`,
+      `  ${nodeId(edge.from)} -->${edge.label === undefined ? '' : `|${escapeLabel(edge.label)}|`} ${nodeId(edge.to)}`,
     );
   return lines.join('\n');
 }
