@@ -36,6 +36,7 @@ describe('generateStateMachines', () => {
     expect(wait).toMatchObject({
       Resource: 'arn:aws:states:::lambda:invoke.waitForTaskToken',
       TimeoutSecondsPath: '$.pending.waitSeconds',
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: an ASL definitionSubstitutions placeholder, not a template
       Parameters: { FunctionName: '${AwaitHumanFunctionArn}', Payload: { 'taskToken.$': '$$.Task.Token' } },
     });
   });
