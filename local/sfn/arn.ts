@@ -1,0 +1,89 @@
+import { ApiError, apiErrors } from './errors.ts';
+
+/**
+ * ARNs of the service, built and parsed the way Step Functions does:
+ * `arn:aws:states:<region>:<account>:stateMachine:<name>` and
+ * `arn:aws:states:<region>:<account>:execution:<stateMachineName>:<executionName>`.
+ */
+
+// Whitespace, brackets, wildcards, the listed punctuation and control characters are refused.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are exactly what is refused
+const FORBIDDEN_NAME_CHARS = /[\s<>{}[\]?*"#%\\^|~`$&,;:/\u0000-\u001f\u007f-\u009f]/u;
+
+export function isValidResourceName(name: string): boolean {
+  return name.length >= 1 && name.length <= 80 && !FORBIDDEN_NAME_CHARS.test(name);
+}
+
+export function stateMachineArn(region: string, accountId: string, name: string): string {
+  return `arn:aws:states:${region}:${accountId}:stateMachine:${name}`;
+}
+
+export function executionArn(
+  region: string,
+  accountId: string,
+  stateMachineName: string,
+  name: string,
+): string {
+  return `arn:aws:states:${region}:${accountId}:execution:${stateMachineName}:${name}`;
+}
+
+interface ParsedArn {
+  region: string;
+  accountId: string;
+  resourceType: string;
+  parts: string[];
+}
+
+function parseStatesArn(arn: string): ParsedArn {
+  if (!arn.startsWith('arn:')) throw apiErrors.invalidArn(arn, `Invalid ARN prefix: ${arn}`);
+  const parts = arn.split(':');
+  if (parts.length < 7 || parts[1] !== 'aws' || parts[2] !== 'states') {
+    throw apiErrors.invalidArn(arn, `Invalid Arn: ${arn}`);
+  }
+  const [, , , region = '', accountId = '', resourceType = '', ...rest] = parts;
+  if (!/^[a-z]{2}(-[a-z]+)+-\d$/.test(region) || !/^\d{12}$/.test(accountId)) {
+    throw apiErrors.invalidArn(arn, `Invalid Arn: ${arn}`);
+  }
+  return { region, accountId, resourceType, parts: rest };
+}
+
+export interface StateMachineArnParts {
+  region: string;
+  accountId: string;
+  name: string;
+}
+
+export function parseStateMachineArn(arn: string): StateMachineArnParts {
+  const parsed = parseStatesArn(arn);
+  if (parsed.resourceType !== 'stateMachine') {
+    throw apiErrors.invalidArn(arn, `Resource type not valid in this context: ${parsed.resourceType}`);
+  }
+  const [name = '', qualifier] = parsed.parts;
+  if (parsed.parts.length > 2 || !isValidResourceName(name)) {
+    throw apiErrors.invalidArn(arn, `Invalid Arn: ${arn}`);
+  }
+  if (qualifier !== undefined) {
+    // Versions and aliases are not emulated: such an ARN names nothing here.
+    throw new ApiError('StateMachineDoesNotExist', `State Machine Does Not Exist: '${arn}'`);
+  }
+  return { region: parsed.region, accountId: parsed.accountId, name };
+}
+
+export interface ExecutionArnParts {
+  region: string;
+  accountId: string;
+  stateMachineName: string;
+  name: string;
+}
+
+export function parseExecutionArn(arn: string): ExecutionArnParts {
+  const parsed = parseStatesArn(arn);
+  if (parsed.resourceType !== 'execution') {
+    throw apiErrors.invalidArn(arn, `Resource type not valid in this context: ${parsed.resourceType}`);
+  }
+  const [stateMachineName = '', name = ''] = parsed.parts;
+  if (parsed.parts.length !== 2 || !isValidResourceName(stateMachineName) || !isValidResourceName(name)) {
+    throw apiErrors.invalidArn(arn, `Invalid Arn: ${arn}`);
+  }
+  return { region: parsed.region, accountId: parsed.accountId, stateMachineName, name };
+}

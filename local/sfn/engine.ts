@@ -1,0 +1,1911 @@
+import { randomUUID } from 'node:crypto';
+import {
+  executionArn,
+  isValidResourceName,
+  parseExecutionArn,
+  parseStateMachineArn,
+  stateMachineArn,
+} from './arn.ts';
+import { evaluateRule, parseTimestamp } from './choice.ts';
+import type { Clock } from './clock.ts';
+import {
+  type CompiledDefinition,
+  compileDefinition,
+  definitionHash,
+  type Scope,
+  stateOf,
+  taskKind,
+  validateDefinition,
+} from './definition.ts';
+import { ApiError, apiErrors, runtimeError, StatesError } from './errors.ts';
+import { evaluateIntrinsic, isIntrinsic } from './intrinsics.ts';
+import { Journal, type JournalRecord } from './journal.ts';
+import { isJsonObject, type Json, type JsonObject } from './json-path.ts';
+import { invokeFunction, invokeResult } from './lambda.ts';
+import { applyResultPath, type ContextRef, evaluateTemplate, readPath, selectPath } from './payload.ts';
+import type { FunctionRegistry } from './registry.ts';
+import { TokenIssuer } from './tokens.ts';
+
+/**
+ * The interpreter and the store of state machines and executions.
+ *
+ * An execution is a set of "runs": the root run, plus one run per Parallel branch and per Map
+ * iteration in progress. A run is plain data (which state, its input, what it is doing: entering
+ * a state, waiting until an instant, a task in flight, waiting for its children), so the whole
+ * execution can be written to the journal after every step and rebuilt exactly after a crash.
+ *
+ * Every change made while handling one event (an API call, a timer, a task result) is written as
+ * one journal record per execution. A Lambda handler is only invoked once the record saying the
+ * task started is durable, so after a crash the service knows which invocations may have run.
+ */
+
+export type ExecutionStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED';
+export const EXECUTION_STATUSES: ExecutionStatus[] = [
+  'RUNNING',
+  'SUCCEEDED',
+  'FAILED',
+  'TIMED_OUT',
+  'ABORTED',
+];
+
+export type Logger = (level: 'debug' | 'info' | 'warn' | 'error', message: string, fields?: object) => void;
+
+interface TaskStep {
+  k: 'task';
+  /** Task attempt number within the execution: what a task token names. */
+  seq: number;
+  /** Task* events (optimized integration) or LambdaFunction* events (plain function ARN). */
+  family: 'task' | 'lambda';
+  resource: string;
+  callback: boolean;
+  token?: string;
+  phase: 'invoking' | 'waiting';
+  timeoutAt?: number;
+  heartbeatSeconds?: number;
+  heartbeatAt?: number;
+}
+
+interface ChildrenStep {
+  k: 'children';
+  type: 'Parallel' | 'Map';
+  total: number;
+  done: number;
+  results: Json[];
+  /** Map: how many iterations were started so far (MaxConcurrency). */
+  launched: number;
+  max: number;
+  items?: Json[];
+  effective: Json;
+  startedEventId: number;
+}
+
+type Step =
+  | { k: 'enter' }
+  | { k: 'wait'; until: number }
+  | { k: 'retry'; until: number }
+  | TaskStep
+  | ChildrenStep;
+
+interface Run {
+  id: string;
+  parent?: string;
+  /** Branch index (Parallel) or item index (Map) in the parent. */
+  slot?: number;
+  scope: number;
+  state: string;
+  /** The raw input of the current state. */
+  input: Json;
+  /** When the current state was entered (epoch ms). */
+  entered: number;
+  /** Id of the last history event of this run, for previousEventId. */
+  prev: number;
+  retries?: number[];
+  retryCount?: number;
+  step: Step;
+}
+
+interface StateMachine {
+  arn: string;
+  name: string;
+  type: 'STANDARD';
+  roleArn: string;
+  def: string;
+  created: number;
+  updated?: number;
+  revisionId?: string;
+  logging: Json;
+  tracing: Json;
+  description?: string;
+}
+
+interface Execution {
+  seq: number;
+  arn: string;
+  name: string;
+  smArn: string;
+  smName: string;
+  def: string;
+  role: string;
+  input: string;
+  start: number;
+  status: ExecutionStatus;
+  stop?: number;
+  output?: string;
+  error?: string;
+  cause?: string;
+  timeoutAt?: number;
+  events: string[];
+  runs: Map<string, Run>;
+  nextRun: number;
+  nextTask: number;
+  // Not persisted: rebuilt or recomputed.
+  parsedInput?: Json;
+  newEvents: string[];
+  dirtyRuns: Map<string, Run | null>;
+  statusChanged: boolean;
+  afterSync: Array<() => void>;
+  timers: Map<string, () => void>;
+}
+
+export interface EngineOptions {
+  dataDir: string;
+  clock: Clock;
+  functions: FunctionRegistry;
+  region: string;
+  accountId: string;
+  log: Logger;
+  functionTimeoutMs?: number;
+  compactAfterBytes?: number;
+}
+
+const MAX_PAYLOAD_BYTES = 262_144;
+const MAX_HISTORY_EVENTS = 25_000;
+const STEPS_PER_TURN = 250;
+const RESUME_CAUSE =
+  'The local Step Functions service stopped while this function was running; whether it completed is unknown (an AWS Lambda service error would look the same).';
+
+const iso = (ms: number) => new Date(ms).toISOString();
+const seconds = (ms: number) => ms / 1000;
+
+function byteLength(text: string): number {
+  return text.length * 3 <= MAX_PAYLOAD_BYTES ? text.length : Buffer.byteLength(text);
+}
+
+export class Engine {
+  private journal!: Journal;
+  private tokens!: TokenIssuer;
+  private readonly definitions = new Map<string, { text: string; compiled?: CompiledDefinition }>();
+  private readonly stateMachines = new Map<string, StateMachine>();
+  private readonly executions = new Map<string, Execution>();
+  private readonly executionsBySeq = new Map<number, Execution>();
+  private readonly executionsByMachine = new Map<string, Execution[]>();
+  private readonly activeTokens = new Map<string, { exec: Execution; runId: string }>();
+  private nextSeq = 1;
+  private ready: Array<{ exec: Execution; runId: string }> = [];
+  private readonly queued = new Set<string>();
+  private draining = false;
+  private closed = false;
+  private readonly clock: Clock;
+  private readonly log: Logger;
+  readonly region: string;
+  readonly accountId: string;
+
+  private constructor(private readonly options: EngineOptions) {
+    this.clock = options.clock;
+    this.log = options.log;
+    this.region = options.region;
+    this.accountId = options.accountId;
+  }
+
+  static async open(options: EngineOptions): Promise<Engine> {
+    const engine = new Engine(options);
+    engine.tokens = TokenIssuer.load(options.dataDir);
+    engine.journal = await Journal.open(options.dataDir, (record) => engine.apply(record), {
+      compactAfterBytes: options.compactAfterBytes,
+      onError: (error) => options.log('error', 'journal write failed', { error: String(error) }),
+    });
+    engine.journal.snapshotSource = () => engine.snapshot();
+    engine.resume();
+    return engine;
+  }
+
+  /** Resolves once everything the service did so far is durable. */
+  sync(): Promise<void> {
+    return this.journal.sync();
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    for (const exec of this.executions.values()) {
+      for (const cancel of exec.timers.values()) cancel();
+      exec.timers.clear();
+    }
+    await this.journal.close();
+  }
+
+  // ---------------------------------------------------------------- state machines
+
+  createStateMachine(input: {
+    name: string;
+    definition: string;
+    roleArn: string;
+    type?: string;
+    loggingConfiguration?: Json;
+    tracingConfiguration?: Json;
+    description?: string;
+  }): { stateMachineArn: string; creationDate: number } {
+    if (!isValidResourceName(input.name)) throw apiErrors.invalidName(input.name);
+    if ((input.type ?? 'STANDARD') !== 'STANDARD') {
+      throw apiErrors.validation('The local Step Functions service runs STANDARD state machines only');
+    }
+    validateRoleArn(input.roleArn);
+    validateDefinition(input.definition);
+    const arn = stateMachineArn(this.region, this.accountId, input.name);
+    const hash = definitionHash(input.definition);
+    const existing = this.stateMachines.get(arn);
+    if (existing) {
+      // CreateStateMachine is idempotent for an identical request.
+      if (existing.def === hash && existing.roleArn === input.roleArn) {
+        return { stateMachineArn: arn, creationDate: seconds(existing.created) };
+      }
+      throw apiErrors.stateMachineAlreadyExists(arn);
+    }
+    this.putDefinition(hash, input.definition);
+    const machine: StateMachine = {
+      arn,
+      name: input.name,
+      type: 'STANDARD',
+      roleArn: input.roleArn,
+      def: hash,
+      created: this.clock.now(),
+      logging: input.loggingConfiguration ?? { level: 'OFF', includeExecutionData: false },
+      tracing: input.tracingConfiguration ?? { enabled: false },
+      ...(input.description ? { description: input.description } : {}),
+    };
+    this.stateMachines.set(arn, machine);
+    this.journal.append({ t: 'sm', sm: machine });
+    this.log('info', 'state machine created', { stateMachineArn: arn });
+    return { stateMachineArn: arn, creationDate: seconds(machine.created) };
+  }
+
+  updateStateMachine(input: {
+    stateMachineArn: string;
+    definition?: string;
+    roleArn?: string;
+    loggingConfiguration?: Json;
+    tracingConfiguration?: Json;
+  }): { updateDate: number; revisionId: string } {
+    const machine = this.machine(input.stateMachineArn);
+    if (
+      input.definition === undefined &&
+      input.roleArn === undefined &&
+      input.loggingConfiguration === undefined &&
+      input.tracingConfiguration === undefined
+    ) {
+      throw new ApiError(
+        'MissingRequiredParameter',
+        'Either the definition, the role ARN, the LoggingConfiguration, or the TracingConfiguration must be specified',
+      );
+    }
+    if (input.roleArn !== undefined) validateRoleArn(input.roleArn);
+    let hash = machine.def;
+    if (input.definition !== undefined) {
+      validateDefinition(input.definition);
+      hash = definitionHash(input.definition);
+    }
+    const changed =
+      hash !== machine.def ||
+      (input.roleArn !== undefined && input.roleArn !== machine.roleArn) ||
+      (input.loggingConfiguration !== undefined &&
+        JSON.stringify(input.loggingConfiguration) !== JSON.stringify(machine.logging)) ||
+      (input.tracingConfiguration !== undefined &&
+        JSON.stringify(input.tracingConfiguration) !== JSON.stringify(machine.tracing));
+    if (!changed && machine.revisionId && machine.updated) {
+      return { updateDate: seconds(machine.updated), revisionId: machine.revisionId };
+    }
+    if (input.definition !== undefined) this.putDefinition(hash, input.definition);
+    machine.def = hash;
+    if (input.roleArn !== undefined) machine.roleArn = input.roleArn;
+    if (input.loggingConfiguration !== undefined) machine.logging = input.loggingConfiguration;
+    if (input.tracingConfiguration !== undefined) machine.tracing = input.tracingConfiguration;
+    machine.updated = this.clock.now();
+    machine.revisionId = randomUUID();
+    this.journal.append({ t: 'sm', sm: machine });
+    return { updateDate: seconds(machine.updated), revisionId: machine.revisionId };
+  }
+
+  describeStateMachine(arn: string): JsonObject {
+    const machine = this.machine(arn);
+    return this.describeMachine(machine, this.definitionText(machine.def));
+  }
+
+  describeStateMachineForExecution(arn: string): JsonObject {
+    const exec = this.execution(arn);
+    const machine = this.stateMachines.get(exec.smArn);
+    const out: JsonObject = {
+      stateMachineArn: exec.smArn,
+      name: exec.smName,
+      definition: this.definitionText(exec.def),
+      roleArn: exec.role,
+      updateDate: seconds(machine?.updated ?? machine?.created ?? exec.start),
+      loggingConfiguration: machine?.logging ?? { level: 'OFF', includeExecutionData: false },
+      tracingConfiguration: machine?.tracing ?? { enabled: false },
+    };
+    return out;
+  }
+
+  listStateMachines(maxResults: number, nextToken: string | undefined): JsonObject {
+    const machines = [...this.stateMachines.values()].sort((a, b) =>
+      a.name < b.name ? -1 : a.name > b.name ? 1 : 0,
+    );
+    const start = nextToken === undefined ? 0 : decodeCursor(nextToken, 'sm');
+    const page = machines.slice(start, start + maxResults);
+    const out: JsonObject = {
+      stateMachines: page.map((m) => ({
+        stateMachineArn: m.arn,
+        name: m.name,
+        type: m.type,
+        creationDate: seconds(m.created),
+      })),
+    };
+    if (start + maxResults < machines.length) out.nextToken = encodeCursor('sm', start + maxResults);
+    return out;
+  }
+
+  deleteStateMachine(arn: string): void {
+    parseStateMachineArn(arn);
+    const machine = this.stateMachines.get(arn);
+    // Deleting a state machine that does not exist succeeds on AWS too.
+    if (!machine) return;
+    for (const exec of this.executionsByMachine.get(arn) ?? []) {
+      if (exec.status === 'RUNNING') {
+        this.abortExecution(exec, undefined, 'The state machine was deleted');
+        this.commit(exec);
+      }
+    }
+    this.stateMachines.delete(arn);
+    this.journal.append({ t: 'smdel', arn });
+    this.log('info', 'state machine deleted', { stateMachineArn: arn });
+  }
+
+  // ---------------------------------------------------------------- executions
+
+  startExecution(input: { stateMachineArn: string; name?: string; input?: string; traceHeader?: string }): {
+    executionArn: string;
+    startDate: number;
+  } {
+    const machine = this.machine(input.stateMachineArn);
+    const name = input.name ?? randomUUID();
+    if (!isValidResourceName(name)) throw apiErrors.invalidName(name);
+    const inputText = input.input ?? '{}';
+    let parsedInput: Json;
+    try {
+      parsedInput = JSON.parse(inputText) as Json;
+    } catch (error) {
+      throw apiErrors.invalidExecutionInput((error as Error).message);
+    }
+    const arn = executionArn(this.region, this.accountId, machine.name, name);
+    const existing = this.executions.get(arn);
+    if (existing) {
+      // Idempotent only while the first execution runs and the input is the same (AWS STANDARD).
+      if (existing.status === 'RUNNING' && existing.input === inputText) {
+        return { executionArn: arn, startDate: seconds(existing.start) };
+      }
+      throw apiErrors.executionAlreadyExists(arn);
+    }
+    const definition = this.compiled(machine.def);
+    const now = this.clock.now();
+    const exec: Execution = {
+      seq: this.nextSeq++,
+      arn,
+      name,
+      smArn: machine.arn,
+      smName: machine.name,
+      def: machine.def,
+      role: machine.roleArn,
+      input: inputText,
+      start: now,
+      status: 'RUNNING',
+      events: [],
+      runs: new Map(),
+      nextRun: 1,
+      nextTask: 1,
+      parsedInput,
+      newEvents: [],
+      dirtyRuns: new Map(),
+      statusChanged: false,
+      afterSync: [],
+      timers: new Map(),
+    };
+    if (definition.timeoutSeconds !== undefined) exec.timeoutAt = now + definition.timeoutSeconds * 1000;
+    this.register(exec);
+    this.event(exec, undefined, 'ExecutionStarted', {
+      executionStartedEventDetails: {
+        input: inputText,
+        inputDetails: { truncated: false },
+        roleArn: exec.role,
+      },
+    });
+    const root: Run = {
+      id: '0',
+      scope: 0,
+      state: (definition.scopes[0] as Scope).startAt,
+      input: parsedInput,
+      entered: now,
+      prev: 0,
+      step: { k: 'enter' },
+    };
+    exec.runs.set(root.id, root);
+    this.journal.append({
+      t: 'ex',
+      ...this.executionMeta(exec),
+      e: exec.newEvents,
+      r: { [root.id]: root },
+    });
+    exec.newEvents = [];
+    this.armExecutionTimeout(exec);
+    this.schedule(exec, root.id);
+    this.log('info', 'execution started', { executionArn: arn });
+    return { executionArn: arn, startDate: seconds(now) };
+  }
+
+  describeExecution(arn: string): JsonObject {
+    const exec = this.execution(arn);
+    const out: JsonObject = {
+      executionArn: exec.arn,
+      stateMachineArn: exec.smArn,
+      name: exec.name,
+      status: exec.status,
+      startDate: seconds(exec.start),
+      input: exec.input,
+      inputDetails: { included: true },
+      redriveCount: 0,
+      redriveStatus: 'NOT_REDRIVABLE',
+      redriveStatusReason:
+        exec.status === 'RUNNING' || exec.status === 'SUCCEEDED'
+          ? `Execution is ${exec.status} and cannot be redriven`
+          : 'Redrive is not supported by the local Step Functions service',
+    };
+    if (exec.stop !== undefined) out.stopDate = seconds(exec.stop);
+    if (exec.output !== undefined) {
+      out.output = exec.output;
+      out.outputDetails = { included: true };
+    }
+    if (exec.error !== undefined) out.error = exec.error;
+    if (exec.cause !== undefined) out.cause = exec.cause;
+    return out;
+  }
+
+  listExecutions(
+    machineArn: string,
+    statusFilter: ExecutionStatus | undefined,
+    maxResults: number,
+    nextToken: string | undefined,
+  ): JsonObject {
+    const machine = this.machine(machineArn);
+    const all = (this.executionsByMachine.get(machine.arn) ?? []).filter(
+      (e) => statusFilter === undefined || e.status === statusFilter,
+    );
+    // Newest first, as AWS lists them.
+    const ordered = all.slice().reverse();
+    const start = nextToken === undefined ? 0 : decodeCursor(nextToken, `ex:${statusFilter ?? ''}`);
+    const page = ordered.slice(start, start + maxResults);
+    const out: JsonObject = {
+      executions: page.map((e) => {
+        const item: JsonObject = {
+          executionArn: e.arn,
+          stateMachineArn: e.smArn,
+          name: e.name,
+          status: e.status,
+          startDate: seconds(e.start),
+          redriveCount: 0,
+        };
+        if (e.stop !== undefined) item.stopDate = seconds(e.stop);
+        return item;
+      }),
+    };
+    if (start + maxResults < ordered.length)
+      out.nextToken = encodeCursor(`ex:${statusFilter ?? ''}`, start + maxResults);
+    return out;
+  }
+
+  /** The history page as JSON text (events are kept serialized; this avoids re-encoding them). */
+  getExecutionHistory(
+    arn: string,
+    maxResults: number,
+    nextToken: string | undefined,
+    reverseOrder: boolean,
+    includeExecutionData: boolean,
+  ): string {
+    const exec = this.execution(arn);
+    const events = reverseOrder ? exec.events.slice().reverse() : exec.events;
+    const scope = `h:${reverseOrder ? 'r' : 'f'}:${exec.seq}`;
+    const start = nextToken === undefined ? 0 : decodeCursor(nextToken, scope);
+    let page = events.slice(start, start + maxResults);
+    if (!includeExecutionData) page = page.map(stripExecutionData);
+    const next =
+      start + maxResults < events.length
+        ? `,"nextToken":${JSON.stringify(encodeCursor(scope, start + maxResults))}`
+        : '';
+    return `{"events":[${page.join(',')}]${next}}`;
+  }
+
+  stopExecution(input: { executionArn: string; error?: string; cause?: string }): { stopDate: number } {
+    const exec = this.execution(input.executionArn);
+    if (exec.status === 'RUNNING') {
+      this.abortExecution(exec, input.error, input.cause);
+      this.commit(exec);
+      this.log('info', 'execution stopped', { executionArn: exec.arn });
+    }
+    return { stopDate: seconds(exec.stop ?? this.clock.now()) };
+  }
+
+  // ---------------------------------------------------------------- callbacks
+
+  sendTaskSuccess(token: string, output: string): void {
+    const { exec, run, step } = this.taskForToken(token);
+    let result: Json;
+    try {
+      result = JSON.parse(output) as Json;
+    } catch (error) {
+      throw apiErrors.invalidOutput((error as Error).message);
+    }
+    this.event(exec, run, 'TaskSucceeded', {
+      taskSucceededEventDetails: {
+        resourceType: 'lambda',
+        resource: step.resource,
+        output,
+        outputDetails: { truncated: false },
+      },
+    });
+    this.closeTask(exec, run, step);
+    this.guard(exec, run, () => this.completeTask(exec, run, result));
+    this.settle(exec);
+  }
+
+  sendTaskFailure(token: string, error: string | undefined, cause: string | undefined): void {
+    const { exec, run, step } = this.taskForToken(token);
+    const details: JsonObject = { resourceType: 'lambda', resource: step.resource };
+    if (error !== undefined) details.error = error;
+    if (cause !== undefined) details.cause = cause;
+    this.event(exec, run, 'TaskFailed', { taskFailedEventDetails: details });
+    this.closeTask(exec, run, step);
+    this.guard(exec, run, () => this.handleError(exec, run, new StatesError(error ?? '', cause)));
+    this.settle(exec);
+  }
+
+  sendTaskHeartbeat(token: string): void {
+    const { exec, run, step } = this.taskForToken(token);
+    if (step.heartbeatSeconds !== undefined) {
+      step.heartbeatAt = this.clock.now() + step.heartbeatSeconds * 1000;
+      this.markDirty(exec, run);
+      this.armTaskTimers(exec, run, step);
+      this.commit(exec);
+    }
+  }
+
+  // ---------------------------------------------------------------- lookups
+
+  private machine(arn: string): StateMachine {
+    parseStateMachineArn(arn);
+    const machine = this.stateMachines.get(arn);
+    if (!machine) throw apiErrors.stateMachineDoesNotExist(arn);
+    return machine;
+  }
+
+  private execution(arn: string): Execution {
+    parseExecutionArn(arn);
+    const exec = this.executions.get(arn);
+    if (!exec) throw apiErrors.executionDoesNotExist(arn);
+    return exec;
+  }
+
+  private taskForToken(token: string): { exec: Execution; run: Run; step: TaskStep } {
+    const claims = this.tokens.verify(token);
+    if (!claims) throw apiErrors.invalidToken("Invalid Token: 'Invalid token'");
+    const active = this.activeTokens.get(token);
+    if (active) {
+      const run = active.exec.runs.get(active.runId);
+      if (run && run.step.k === 'task' && run.step.token === token && active.exec.status === 'RUNNING') {
+        return { exec: active.exec, run, step: run.step };
+      }
+    }
+    // A token this service issued whose task is closed (done, failed, timed out, or its
+    // execution ended): AWS answers TaskTimedOut.
+    throw apiErrors.taskTimedOut();
+  }
+
+  private describeMachine(machine: StateMachine, definition: string): JsonObject {
+    const out: JsonObject = {
+      stateMachineArn: machine.arn,
+      name: machine.name,
+      status: 'ACTIVE',
+      definition,
+      roleArn: machine.roleArn,
+      type: machine.type,
+      creationDate: seconds(machine.created),
+      loggingConfiguration: machine.logging,
+      tracingConfiguration: machine.tracing,
+    };
+    if (machine.revisionId) out.revisionId = machine.revisionId;
+    if (machine.description) out.description = machine.description;
+    return out;
+  }
+
+  private definitionText(hash: string): string {
+    const entry = this.definitions.get(hash);
+    if (!entry) throw new Error(`definition ${hash} missing from the store`);
+    return entry.text;
+  }
+
+  private compiled(hash: string): CompiledDefinition {
+    const entry = this.definitions.get(hash);
+    if (!entry) throw new Error(`definition ${hash} missing from the store`);
+    entry.compiled ??= compileDefinition(entry.text);
+    return entry.compiled;
+  }
+
+  private putDefinition(hash: string, text: string): void {
+    if (this.definitions.has(hash)) return;
+    this.definitions.set(hash, { text });
+    this.journal.append({ t: 'def', h: hash, text });
+  }
+
+  private register(exec: Execution): void {
+    this.executions.set(exec.arn, exec);
+    this.executionsBySeq.set(exec.seq, exec);
+    let list = this.executionsByMachine.get(exec.smArn);
+    if (!list) {
+      list = [];
+      this.executionsByMachine.set(exec.smArn, list);
+    }
+    list.push(exec);
+  }
+
+  private executionMeta(exec: Execution): JournalRecord {
+    const meta: JournalRecord = {
+      seq: exec.seq,
+      arn: exec.arn,
+      name: exec.name,
+      sm: exec.smArn,
+      smName: exec.smName,
+      def: exec.def,
+      role: exec.role,
+      input: exec.input,
+      start: exec.start,
+    };
+    if (exec.timeoutAt !== undefined) meta.timeoutAt = exec.timeoutAt;
+    return meta;
+  }
+
+  // ---------------------------------------------------------------- journal: replay and snapshot
+
+  private apply(record: JournalRecord): void {
+    switch (record.t) {
+      case 'def':
+        this.definitions.set(record.h as string, { text: record.text as string });
+        break;
+      case 'sm':
+        this.stateMachines.set((record.sm as StateMachine).arn, record.sm as StateMachine);
+        break;
+      case 'smdel':
+        this.stateMachines.delete(record.arn as string);
+        break;
+      case 'ex': {
+        const exec: Execution = {
+          seq: record.seq as number,
+          arn: record.arn as string,
+          name: record.name as string,
+          smArn: record.sm as string,
+          smName: record.smName as string,
+          def: record.def as string,
+          role: record.role as string,
+          input: record.input as string,
+          start: record.start as number,
+          status: (record.status as ExecutionStatus | undefined) ?? 'RUNNING',
+          events: (record.e as string[] | undefined) ?? [],
+          runs: new Map(Object.entries((record.r as Record<string, Run> | undefined) ?? {})),
+          nextRun: (record.nr as number | undefined) ?? 1,
+          nextTask: (record.nt as number | undefined) ?? 1,
+          newEvents: [],
+          dirtyRuns: new Map(),
+          statusChanged: false,
+          afterSync: [],
+          timers: new Map(),
+        };
+        if (record.timeoutAt !== undefined) exec.timeoutAt = record.timeoutAt as number;
+        if (record.stop !== undefined) exec.stop = record.stop as number;
+        if (record.output !== undefined) exec.output = record.output as string;
+        if (record.error !== undefined) exec.error = record.error as string;
+        if (record.cause !== undefined) exec.cause = record.cause as string;
+        this.register(exec);
+        this.nextSeq = Math.max(this.nextSeq, exec.seq + 1);
+        break;
+      }
+      case 'st': {
+        const exec = this.executionsBySeq.get(record.s as number);
+        if (!exec) throw new Error(`journal names unknown execution ${String(record.s)}`);
+        if (Array.isArray(record.e)) for (const event of record.e as string[]) exec.events.push(event);
+        if (record.r) {
+          for (const [id, run] of Object.entries(record.r as Record<string, Run | null>)) {
+            if (run === null) exec.runs.delete(id);
+            else exec.runs.set(id, run);
+          }
+        }
+        if (Array.isArray(record.n)) [exec.nextRun, exec.nextTask] = record.n as [number, number];
+        if (record.x) {
+          const x = record.x as {
+            status: ExecutionStatus;
+            stop?: number;
+            output?: string;
+            error?: string;
+            cause?: string;
+          };
+          exec.status = x.status;
+          exec.stop = x.stop;
+          exec.output = x.output;
+          exec.error = x.error;
+          exec.cause = x.cause;
+        }
+        break;
+      }
+      default:
+        throw new Error(`unknown journal record type ${String(record.t)}`);
+    }
+  }
+
+  private snapshot(): JournalRecord[] {
+    const records: JournalRecord[] = [];
+    for (const [h, { text }] of this.definitions) records.push({ t: 'def', h, text });
+    for (const sm of this.stateMachines.values()) records.push({ t: 'sm', sm });
+    for (const exec of this.executionsBySeq.values()) {
+      const record: JournalRecord = {
+        t: 'ex',
+        ...this.executionMeta(exec),
+        status: exec.status,
+        e: exec.events,
+        r: Object.fromEntries(exec.runs),
+        nr: exec.nextRun,
+        nt: exec.nextTask,
+      };
+      if (exec.stop !== undefined) record.stop = exec.stop;
+      if (exec.output !== undefined) record.output = exec.output;
+      if (exec.error !== undefined) record.error = exec.error;
+      if (exec.cause !== undefined) record.cause = exec.cause;
+      records.push(record);
+    }
+    return records;
+  }
+
+  /** After replay: re-arm every timer, re-index tokens, and settle tasks cut off by the crash. */
+  private resume(): void {
+    let resumed = 0;
+    for (const exec of this.executionsBySeq.values()) {
+      if (exec.status !== 'RUNNING') continue;
+      resumed++;
+      this.armExecutionTimeout(exec);
+      const interrupted: Run[] = [];
+      for (const run of exec.runs.values()) {
+        const step = run.step;
+        if (step.k === 'enter') this.schedule(exec, run.id);
+        else if (step.k === 'wait' || step.k === 'retry') this.armStepTimer(exec, run);
+        else if (step.k === 'task') {
+          if (step.token) this.activeTokens.set(step.token, { exec, runId: run.id });
+          // An invocation in flight when the process died may or may not have run: report it as
+          // Lambda does a lost response (Lambda.ServiceException), for Retry/Catch to decide.
+          if (step.phase === 'invoking') interrupted.push(run);
+          else this.armTaskTimers(exec, run, step);
+        }
+      }
+      for (const run of interrupted) {
+        const step = run.step as TaskStep;
+        if (exec.status !== 'RUNNING' || exec.runs.get(run.id) !== run) continue;
+        this.failTaskAttempt(exec, run, step, 'Lambda.ServiceException', RESUME_CAUSE);
+      }
+      this.settle(exec);
+    }
+    if (resumed > 0) this.log('info', 'executions resumed after restart', { count: resumed });
+  }
+
+  // ---------------------------------------------------------------- bookkeeping
+
+  private event(
+    exec: Execution,
+    run: Run | undefined,
+    type: string,
+    details?: JsonObject,
+    previous?: number,
+  ): number {
+    const id = exec.events.length + 1;
+    const previousEventId = previous ?? (run ? run.prev : id - 1);
+    const event = JSON.stringify({
+      id,
+      previousEventId,
+      timestamp: seconds(this.clock.now()),
+      type,
+      ...details,
+    });
+    exec.events.push(event);
+    exec.newEvents.push(event);
+    if (run) {
+      run.prev = id;
+      this.markDirty(exec, run);
+    }
+    return id;
+  }
+
+  private markDirty(exec: Execution, run: Run): void {
+    exec.dirtyRuns.set(run.id, run);
+  }
+
+  private deleteRun(exec: Execution, run: Run): void {
+    exec.runs.delete(run.id);
+    exec.dirtyRuns.set(run.id, null);
+    this.cancelTimers(exec, run.id);
+    if (run.step.k === 'task' && run.step.token) this.activeTokens.delete(run.step.token);
+  }
+
+  /** Writes what changed in `exec` as one journal record. */
+  private commit(exec: Execution): void {
+    if (exec.newEvents.length === 0 && exec.dirtyRuns.size === 0 && !exec.statusChanged) {
+      this.runAfterSync(exec);
+      return;
+    }
+    const record: JournalRecord = { t: 'st', s: exec.seq, n: [exec.nextRun, exec.nextTask] };
+    if (exec.newEvents.length > 0) record.e = exec.newEvents;
+    if (exec.dirtyRuns.size > 0) record.r = Object.fromEntries(exec.dirtyRuns);
+    if (exec.statusChanged) {
+      record.x = {
+        status: exec.status,
+        stop: exec.stop,
+        output: exec.output,
+        error: exec.error,
+        cause: exec.cause,
+      };
+    }
+    this.journal.append(record);
+    exec.newEvents = [];
+    exec.dirtyRuns = new Map();
+    exec.statusChanged = false;
+    this.runAfterSync(exec);
+  }
+
+  private runAfterSync(exec: Execution): void {
+    if (exec.afterSync.length === 0) return;
+    const actions = exec.afterSync;
+    exec.afterSync = [];
+    this.journal.sync().then(
+      () => {
+        for (const action of actions) action();
+      },
+      (error: unknown) =>
+        this.log('error', 'journal sync failed; tasks not started', { error: String(error) }),
+    );
+  }
+
+  private schedule(exec: Execution, runId: string): void {
+    const key = `${exec.seq}:${runId}`;
+    if (this.queued.has(key)) return;
+    this.queued.add(key);
+    this.ready.push({ exec, runId });
+    if (!this.draining) {
+      this.draining = true;
+      setImmediate(() => this.drain());
+    }
+  }
+
+  private drain(): void {
+    const batch = this.ready;
+    this.ready = [];
+    const touched = new Set<Execution>();
+    for (const { exec, runId } of batch) {
+      this.queued.delete(`${exec.seq}:${runId}`);
+      if (this.closed) break;
+      const run = exec.runs.get(runId);
+      if (!run || exec.status !== 'RUNNING' || run.step.k !== 'enter') continue;
+      this.advance(exec, run);
+      touched.add(exec);
+    }
+    for (const exec of touched) this.commit(exec);
+    if (this.ready.length > 0 && !this.closed) setImmediate(() => this.drain());
+    else this.draining = false;
+  }
+
+  /** Runs one run through states until it has to wait for something (or its turn ends). */
+  private advance(exec: Execution, run: Run): void {
+    let budget = STEPS_PER_TURN;
+    while (exec.status === 'RUNNING' && exec.runs.get(run.id) === run && run.step.k === 'enter') {
+      if (budget-- === 0) {
+        this.schedule(exec, run.id);
+        return;
+      }
+      if (exec.events.length >= MAX_HISTORY_EVENTS) {
+        this.failExecution(
+          exec,
+          run,
+          'States.Runtime',
+          `The execution reached the maximum number of history events (${MAX_HISTORY_EVENTS})`,
+        );
+        return;
+      }
+      this.enterState(exec, run);
+    }
+  }
+
+  /** Runs `action`; a StatesError from it fails the current state, anything else is a bug. */
+  private guard(exec: Execution, run: Run, action: () => void): void {
+    try {
+      action();
+    } catch (error) {
+      if (exec.status !== 'RUNNING' || exec.runs.get(run.id) !== run) return;
+      try {
+        if (error instanceof StatesError) {
+          this.handleError(exec, run, error);
+          return;
+        }
+        this.log('error', 'internal error while running a state', {
+          executionArn: exec.arn,
+          error: String(error),
+        });
+        this.failRun(
+          exec,
+          run,
+          'States.Runtime',
+          `Internal error in the local Step Functions service: ${String(error)}`,
+        );
+      } catch (secondary) {
+        // The error handling itself failed (a bug): end the execution rather than leave it stuck.
+        this.log('error', 'internal error while handling a state error', {
+          executionArn: exec.arn,
+          error: String(secondary),
+        });
+        if (exec.status === 'RUNNING') {
+          this.failExecution(
+            exec,
+            undefined,
+            'States.Runtime',
+            `Internal error in the local Step Functions service: ${String(secondary)}`,
+          );
+        }
+      }
+    }
+  }
+
+  private definitionOf(exec: Execution): CompiledDefinition {
+    return this.compiled(exec.def);
+  }
+
+  private state(exec: Execution, run: Run): JsonObject {
+    return stateOf(this.definitionOf(exec), run.scope, run.state);
+  }
+
+  private executionInput(exec: Execution): Json {
+    exec.parsedInput ??= JSON.parse(exec.input) as Json;
+    return exec.parsedInput;
+  }
+
+  private contextRef(
+    exec: Execution,
+    run: Run,
+    token?: string,
+    item?: { index: number; value: Json },
+  ): ContextRef {
+    let built: JsonObject | undefined;
+    return () => {
+      if (!built) {
+        built = {
+          Execution: {
+            Id: exec.arn,
+            Input: this.executionInput(exec),
+            Name: exec.name,
+            RoleArn: exec.role,
+            StartTime: iso(exec.start),
+            RedriveCount: 0,
+          },
+          State: { EnteredTime: iso(run.entered), Name: run.state, RetryCount: run.retryCount ?? 0 },
+          StateMachine: { Id: exec.smArn, Name: exec.smName },
+        };
+        if (token) built.Task = { Token: token };
+        if (item) built.Map = { Item: { Index: item.index, Value: item.value } };
+      }
+      return built;
+    };
+  }
+
+  // ---------------------------------------------------------------- states
+
+  private enterState(exec: Execution, run: Run): void {
+    const state = this.state(exec, run);
+    const type = state.Type as string;
+    run.entered = this.clock.now();
+    run.retries = undefined;
+    run.retryCount = undefined;
+    const inputText = JSON.stringify(run.input);
+    this.event(exec, run, `${type}StateEntered`, {
+      stateEnteredEventDetails: { name: run.state, input: inputText, inputDetails: { truncated: false } },
+    });
+    this.guard(exec, run, () => this.perform(exec, run, state));
+  }
+
+  /** What a state does once entered (and again on each retry). */
+  private perform(exec: Execution, run: Run, state: JsonObject): void {
+    switch (state.Type) {
+      case 'Pass':
+        this.performPass(exec, run, state);
+        return;
+      case 'Choice':
+        this.performChoice(exec, run, state);
+        return;
+      case 'Wait':
+        this.performWait(exec, run, state);
+        return;
+      case 'Succeed': {
+        const output = selectPath(
+          selectPath(run.input, state.InputPath as string | null | undefined),
+          outputPath(state),
+        );
+        this.exitState(exec, run, state, output);
+        return;
+      }
+      case 'Fail':
+        this.performFail(exec, run, state);
+        return;
+      case 'Task':
+        this.performTask(exec, run, state);
+        return;
+      case 'Parallel':
+        this.performParallel(exec, run, state);
+        return;
+      case 'Map':
+        this.performMap(exec, run, state);
+        return;
+      default:
+        throw runtimeError(`Unknown state type ${String(state.Type)}`);
+    }
+  }
+
+  private performPass(exec: Execution, run: Run, state: JsonObject): void {
+    let effective = selectPath(run.input, state.InputPath as string | null | undefined);
+    if (state.Parameters !== undefined)
+      effective = evaluateTemplate(state.Parameters, effective, this.contextRef(exec, run));
+    const result = state.Result !== undefined ? (state.Result as Json) : effective;
+    const output = selectPath(applyResultPath(run.input, result, resultPath(state)), outputPath(state));
+    this.exitState(exec, run, state, output);
+  }
+
+  private performChoice(exec: Execution, run: Run, state: JsonObject): void {
+    const effective = selectPath(run.input, state.InputPath as string | null | undefined);
+    const context = this.contextRef(exec, run);
+    let next: string | undefined;
+    for (const rule of (state.Choices ?? []) as JsonObject[]) {
+      if (evaluateRule(rule, effective, context)) {
+        next = rule.Next as string;
+        break;
+      }
+    }
+    next ??= state.Default as string | undefined;
+    if (next === undefined) {
+      throw new StatesError(
+        'States.NoChoiceMatched',
+        `No Matches! The input was ${JSON.stringify(effective)}`,
+      );
+    }
+    this.exitState(exec, run, state, selectPath(effective, outputPath(state)), next);
+  }
+
+  private performWait(exec: Execution, run: Run, state: JsonObject): void {
+    const effective = selectPath(run.input, state.InputPath as string | null | undefined);
+    let until: number;
+    if (typeof state.Seconds === 'number') until = run.entered + state.Seconds * 1000;
+    else if (typeof state.Timestamp === 'string') {
+      const at = parseTimestamp(state.Timestamp);
+      if (at === undefined) throw runtimeError(`The Timestamp '${state.Timestamp}' is not a valid timestamp`);
+      until = at;
+    } else if (typeof state.SecondsPath === 'string') {
+      const found = readPath(state.SecondsPath, effective, this.contextRef(exec, run));
+      if (!found.found) throw runtimeError(`Invalid path '${state.SecondsPath}' : No results for path`);
+      const value = found.value;
+      if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) {
+        throw runtimeError(
+          `The SecondsPath parameter does not reference a valid non-negative integer value: ${JSON.stringify(value)}`,
+        );
+      }
+      until = run.entered + value * 1000;
+    } else if (typeof state.TimestampPath === 'string') {
+      const found = readPath(state.TimestampPath, effective, this.contextRef(exec, run));
+      if (!found.found) throw runtimeError(`Invalid path '${state.TimestampPath}' : No results for path`);
+      const at = parseTimestamp(found.value);
+      if (at === undefined) {
+        throw runtimeError(
+          `The TimestampPath parameter does not reference a valid ISO-8601 extended offset date-time format string: ${JSON.stringify(found.value)}`,
+        );
+      }
+      until = at;
+    } else {
+      throw runtimeError('The Wait state has no duration');
+    }
+    run.step = { k: 'wait', until };
+    this.markDirty(exec, run);
+    this.armStepTimer(exec, run);
+  }
+
+  private performFail(exec: Execution, run: Run, state: JsonObject): void {
+    const context = this.contextRef(exec, run);
+    const pick = (literal: unknown, path: unknown): string | undefined => {
+      if (typeof literal === 'string') return literal;
+      if (typeof path !== 'string') return undefined;
+      const value = isIntrinsic(path)
+        ? evaluateIntrinsic(path, { input: run.input, context })
+        : (() => {
+            const found = readPath(path, run.input, context);
+            if (!found.found) throw runtimeError(`Invalid path '${path}' : No results for path`);
+            return found.value;
+          })();
+      return typeof value === 'string' ? value : JSON.stringify(value);
+    };
+    const error = pick(state.Error, state.ErrorPath);
+    const cause = pick(state.Cause, state.CausePath);
+    this.failRun(exec, run, error, cause);
+  }
+
+  private performTask(exec: Execution, run: Run, state: JsonObject): void {
+    const kind = taskKind(String(state.Resource));
+    if (!kind) throw runtimeError(`The resource ${String(state.Resource)} is not supported locally`);
+    const callback = kind.kind === 'invoke' && kind.callback;
+    const seq = exec.nextTask++;
+    const token = callback ? this.tokens.issue({ executionSeq: exec.seq, taskSeq: seq }) : undefined;
+    const context = this.contextRef(exec, run, token);
+    let payload = selectPath(run.input, state.InputPath as string | null | undefined);
+    if (state.Parameters !== undefined) payload = evaluateTemplate(state.Parameters, payload, context);
+    const timeoutSeconds = positiveSeconds(state, 'TimeoutSeconds', run.input, context);
+    const heartbeatSeconds = positiveSeconds(state, 'HeartbeatSeconds', run.input, context);
+    const now = this.clock.now();
+
+    let functionName: string;
+    let invokePayload: Json | undefined;
+    let step: TaskStep;
+    if (kind.kind === 'invoke') {
+      if (!isJsonObject(payload) || typeof payload.FunctionName !== 'string') {
+        throw runtimeError('The Parameters of a lambda:invoke task must give FunctionName as a string');
+      }
+      functionName = payload.FunctionName;
+      invokePayload = payload.Payload;
+      const resource = callback ? 'invoke.waitForTaskToken' : 'invoke';
+      const details: JsonObject = {
+        resourceType: 'lambda',
+        resource,
+        region: this.region,
+        parameters: JSON.stringify(payload),
+      };
+      if (timeoutSeconds !== undefined) details.timeoutInSeconds = timeoutSeconds;
+      if (heartbeatSeconds !== undefined) details.heartbeatInSeconds = heartbeatSeconds;
+      this.event(exec, run, 'TaskScheduled', { taskScheduledEventDetails: details });
+      this.event(exec, run, 'TaskStarted', { taskStartedEventDetails: { resourceType: 'lambda', resource } });
+      step = { k: 'task', seq, family: 'task', resource, callback, phase: 'invoking' };
+    } else {
+      functionName = kind.functionArn;
+      invokePayload = payload;
+      const details: JsonObject = {
+        resource: kind.functionArn,
+        input: JSON.stringify(payload),
+        inputDetails: { truncated: false },
+      };
+      if (timeoutSeconds !== undefined) details.timeoutInSeconds = timeoutSeconds;
+      this.event(exec, run, 'LambdaFunctionScheduled', { lambdaFunctionScheduledEventDetails: details });
+      this.event(exec, run, 'LambdaFunctionStarted');
+      step = {
+        k: 'task',
+        seq,
+        family: 'lambda',
+        resource: kind.functionArn,
+        callback: false,
+        phase: 'invoking',
+      };
+    }
+    if (token) step.token = token;
+    if (timeoutSeconds !== undefined) step.timeoutAt = now + timeoutSeconds * 1000;
+    if (callback && heartbeatSeconds !== undefined) {
+      step.heartbeatSeconds = heartbeatSeconds;
+      step.heartbeatAt = now + heartbeatSeconds * 1000;
+    }
+    run.step = step;
+    this.markDirty(exec, run);
+    if (token) this.activeTokens.set(token, { exec, runId: run.id });
+    this.armTaskTimers(exec, run, step);
+    const invocationType = isJsonObject(payload) ? payload.InvocationType : undefined;
+    // The handler runs only once "task started" is on disk: after a crash the service then knows
+    // an invocation may have happened, and never silently runs it a second time.
+    exec.afterSync.push(() => {
+      void this.invoke(exec, run.id, seq, functionName, invokePayload, invocationType === 'Event');
+    });
+  }
+
+  private async invoke(
+    exec: Execution,
+    runId: string,
+    seq: number,
+    functionName: string,
+    payload: Json | undefined,
+    asynchronous: boolean,
+  ): Promise<void> {
+    if (!this.isCurrentTask(exec, runId, seq) || this.closed) return;
+    const pending = invokeFunction(this.options.functions, functionName, payload, {
+      region: this.region,
+      accountId: this.accountId,
+      functionTimeoutMs: this.options.functionTimeoutMs ?? 60_000,
+      memoryLimitInMB: 1024,
+    });
+    if (asynchronous) {
+      // InvocationType Event: Lambda queues the event and answers 202 at once.
+      pending.catch(() => undefined);
+      const run = exec.runs.get(runId) as Run;
+      const step = run.step as TaskStep;
+      this.settleInvocation(exec, run, step, {
+        ok: true,
+        payload: '',
+        requestId: randomUUID(),
+        executedVersion: '$LATEST',
+        statusCode: 202,
+      });
+      this.settle(exec);
+      return;
+    }
+    const outcome = await pending;
+    if (!this.isCurrentTask(exec, runId, seq) || this.closed) return;
+    const run = exec.runs.get(runId) as Run;
+    const step = run.step as TaskStep;
+    if (step.phase !== 'invoking') return;
+    this.settleInvocation(exec, run, step, outcome.ok ? { ...outcome, statusCode: 200 } : outcome);
+    this.settle(exec);
+  }
+
+  private settleInvocation(
+    exec: Execution,
+    run: Run,
+    step: TaskStep,
+    outcome:
+      | { ok: true; payload: Json; requestId: string; executedVersion: string; statusCode: number }
+      | { ok: false; error: string; cause: string },
+  ): void {
+    if (!outcome.ok) {
+      this.failTaskAttempt(exec, run, step, outcome.error, outcome.cause);
+      return;
+    }
+    if (step.family === 'lambda') {
+      const output = JSON.stringify(outcome.payload);
+      this.event(exec, run, 'LambdaFunctionSucceeded', {
+        lambdaFunctionSucceededEventDetails: { output, outputDetails: { truncated: false } },
+      });
+      this.closeTask(exec, run, step);
+      this.guard(exec, run, () => this.completeTask(exec, run, outcome.payload));
+      return;
+    }
+    const response = invokeResult(
+      outcome.payload,
+      outcome.requestId,
+      outcome.executedVersion,
+      new Date(this.clock.now()),
+    );
+    if (outcome.statusCode !== 200 && isJsonObject(response)) response.StatusCode = outcome.statusCode;
+    const output = JSON.stringify(response);
+    if (step.callback) {
+      this.event(exec, run, 'TaskSubmitted', {
+        taskSubmittedEventDetails: {
+          resourceType: 'lambda',
+          resource: step.resource,
+          output,
+          outputDetails: { truncated: false },
+        },
+      });
+      step.phase = 'waiting';
+      this.markDirty(exec, run);
+      return;
+    }
+    this.event(exec, run, 'TaskSucceeded', {
+      taskSucceededEventDetails: {
+        resourceType: 'lambda',
+        resource: step.resource,
+        output,
+        outputDetails: { truncated: false },
+      },
+    });
+    this.closeTask(exec, run, step);
+    this.guard(exec, run, () => this.completeTask(exec, run, response));
+  }
+
+  private isCurrentTask(exec: Execution, runId: string, seq: number): boolean {
+    if (exec.status !== 'RUNNING') return false;
+    const run = exec.runs.get(runId);
+    return run !== undefined && run.step.k === 'task' && run.step.seq === seq;
+  }
+
+  private failTaskAttempt(
+    exec: Execution,
+    run: Run,
+    step: TaskStep,
+    error: string,
+    cause: string | undefined,
+  ): void {
+    if (step.family === 'lambda') {
+      const details: JsonObject = { error };
+      if (cause !== undefined) details.cause = cause;
+      this.event(exec, run, 'LambdaFunctionFailed', { lambdaFunctionFailedEventDetails: details });
+    } else {
+      const details: JsonObject = { resourceType: 'lambda', resource: step.resource, error };
+      if (cause !== undefined) details.cause = cause;
+      this.event(exec, run, 'TaskFailed', { taskFailedEventDetails: details });
+    }
+    this.closeTask(exec, run, step);
+    this.guard(exec, run, () => this.handleError(exec, run, new StatesError(error, cause)));
+  }
+
+  private timeOutTask(exec: Execution, run: Run, step: TaskStep, heartbeat: boolean): void {
+    // AWS reports both kinds of task timeout as States.Timeout; a States.HeartbeatTimeout
+    // retrier or catcher still matches the heartbeat kind.
+    if (step.family === 'lambda') {
+      this.event(exec, run, 'LambdaFunctionTimedOut', {
+        lambdaFunctionTimedOutEventDetails: { error: 'States.Timeout' },
+      });
+    } else {
+      this.event(exec, run, 'TaskTimedOut', {
+        taskTimedOutEventDetails: {
+          resourceType: 'lambda',
+          resource: step.resource,
+          error: 'States.Timeout',
+        },
+      });
+    }
+    this.closeTask(exec, run, step);
+    const error = new StatesError('States.Timeout');
+    this.guard(exec, run, () => this.handleError(exec, run, error, heartbeat));
+  }
+
+  /** The task attempt is over: its token stops working and its timers are dropped. */
+  private closeTask(exec: Execution, run: Run, step: TaskStep): void {
+    if (step.token) this.activeTokens.delete(step.token);
+    this.cancelTimers(exec, run.id);
+    // Leave the task step so late results of this attempt are ignored.
+    run.step = { k: 'enter' };
+    this.markDirty(exec, run);
+  }
+
+  /** ResultSelector, ResultPath and OutputPath of a Task with its result; then leave the state. */
+  private completeTask(exec: Execution, run: Run, result: Json): void {
+    const state = this.state(exec, run);
+    this.finishWithResult(exec, run, state, result);
+  }
+
+  private finishWithResult(exec: Execution, run: Run, state: JsonObject, result: Json): void {
+    let selected = result;
+    if (state.ResultSelector !== undefined)
+      selected = evaluateTemplate(state.ResultSelector, result, this.contextRef(exec, run));
+    const output = selectPath(applyResultPath(run.input, selected, resultPath(state)), outputPath(state));
+    this.exitState(exec, run, state, output);
+  }
+
+  private performParallel(exec: Execution, run: Run, state: JsonObject): void {
+    let effective = selectPath(run.input, state.InputPath as string | null | undefined);
+    if (state.Parameters !== undefined)
+      effective = evaluateTemplate(state.Parameters, effective, this.contextRef(exec, run));
+    const scopes = this.definitionOf(exec).scopes[run.scope]?.children.get(run.state) ?? [];
+    const startedEventId = this.event(exec, run, 'ParallelStateStarted');
+    const step: ChildrenStep = {
+      k: 'children',
+      type: 'Parallel',
+      total: scopes.length,
+      done: 0,
+      results: scopes.map(() => null),
+      launched: scopes.length,
+      max: 0,
+      effective,
+      startedEventId,
+    };
+    run.step = step;
+    this.markDirty(exec, run);
+    if (scopes.length === 0) {
+      this.childrenSucceeded(exec, run, step);
+      return;
+    }
+    scopes.forEach((scopeId, slot) => {
+      const child = this.newRun(exec, run, slot, scopeId, effective, startedEventId);
+      this.schedule(exec, child.id);
+    });
+  }
+
+  private performMap(exec: Execution, run: Run, state: JsonObject): void {
+    const context = this.contextRef(exec, run);
+    const effective = selectPath(run.input, state.InputPath as string | null | undefined);
+    const items = typeof state.ItemsPath === 'string' ? selectPath(effective, state.ItemsPath) : effective;
+    if (!Array.isArray(items)) {
+      throw runtimeError(
+        `Item path ${String(state.ItemsPath ?? '$')} for the Map state must resolve to a JSON array, got ${JSON.stringify(items)}`,
+      );
+    }
+    let max = typeof state.MaxConcurrency === 'number' ? state.MaxConcurrency : 0;
+    if (typeof state.MaxConcurrencyPath === 'string') {
+      const found = readPath(state.MaxConcurrencyPath, run.input, context);
+      if (
+        !found.found ||
+        typeof found.value !== 'number' ||
+        !Number.isInteger(found.value) ||
+        found.value < 0
+      ) {
+        throw runtimeError(
+          `MaxConcurrencyPath ${state.MaxConcurrencyPath} does not give a non-negative integer`,
+        );
+      }
+      max = found.value;
+    }
+    const startedEventId = this.event(exec, run, 'MapStateStarted', {
+      mapStateStartedEventDetails: { length: items.length },
+    });
+    const step: ChildrenStep = {
+      k: 'children',
+      type: 'Map',
+      total: items.length,
+      done: 0,
+      results: items.map(() => null),
+      launched: 0,
+      max,
+      items,
+      effective,
+      startedEventId,
+    };
+    run.step = step;
+    this.markDirty(exec, run);
+    if (items.length === 0) {
+      this.childrenSucceeded(exec, run, step);
+      return;
+    }
+    this.launchIterations(exec, run, state, step);
+  }
+
+  private launchIterations(exec: Execution, run: Run, state: JsonObject, step: ChildrenStep): void {
+    const scopeId = this.definitionOf(exec).scopes[run.scope]?.children.get(run.state)?.[0];
+    if (scopeId === undefined) throw runtimeError('The Map state has no item processor');
+    const items = step.items ?? [];
+    const selector = state.ItemSelector ?? state.Parameters;
+    while (step.launched < items.length && (step.max === 0 || step.launched - step.done < step.max)) {
+      const index = step.launched++;
+      const value = items[index] as Json;
+      const input =
+        selector === undefined
+          ? value
+          : evaluateTemplate(
+              selector,
+              step.effective,
+              this.contextRef(exec, run, undefined, { index, value }),
+            );
+      const startedId = this.event(
+        exec,
+        run,
+        'MapIterationStarted',
+        { mapIterationStartedEventDetails: { name: run.state, index } },
+        step.startedEventId,
+      );
+      const child = this.newRun(exec, run, index, scopeId, input, startedId);
+      this.schedule(exec, child.id);
+    }
+    this.markDirty(exec, run);
+  }
+
+  private newRun(
+    exec: Execution,
+    parent: Run,
+    slot: number,
+    scopeId: number,
+    input: Json,
+    prev: number,
+  ): Run {
+    const scope = this.definitionOf(exec).scopes[scopeId] as Scope;
+    const child: Run = {
+      id: String(exec.nextRun++),
+      parent: parent.id,
+      slot,
+      scope: scopeId,
+      state: scope.startAt,
+      input,
+      entered: this.clock.now(),
+      prev,
+      step: { k: 'enter' },
+    };
+    exec.runs.set(child.id, child);
+    this.markDirty(exec, child);
+    return child;
+  }
+
+  private childrenSucceeded(exec: Execution, run: Run, step: ChildrenStep): void {
+    const state = this.state(exec, run);
+    this.event(exec, run, step.type === 'Parallel' ? 'ParallelStateSucceeded' : 'MapStateSucceeded');
+    const results = step.results;
+    run.step = { k: 'enter' };
+    this.markDirty(exec, run);
+    this.guard(exec, run, () => this.finishWithResult(exec, run, state, results));
+  }
+
+  /** Leaves the current state with `output`: to the next state, or the end of the run. */
+  private exitState(exec: Execution, run: Run, state: JsonObject, output: Json, next?: string): void {
+    const outputText = JSON.stringify(output);
+    if (byteLength(outputText) > MAX_PAYLOAD_BYTES) {
+      throw new StatesError(
+        'States.DataLimitExceeded',
+        `The state/task '${run.state}' returned a result with a size exceeding the maximum number of bytes service limit.`,
+      );
+    }
+    const type = state.Type as string;
+    this.event(exec, run, `${type}StateExited`, {
+      stateExitedEventDetails: { name: run.state, output: outputText, outputDetails: { truncated: false } },
+    });
+    const target =
+      next ?? (state.End === true || type === 'Succeed' ? undefined : (state.Next as string | undefined));
+    if (target === undefined) {
+      this.succeedRun(exec, run, output, outputText);
+      return;
+    }
+    this.transition(exec, run, target, output);
+  }
+
+  private transition(exec: Execution, run: Run, target: string, input: Json): void {
+    this.cancelTimers(exec, run.id);
+    run.state = target;
+    run.input = input;
+    run.step = { k: 'enter' };
+    run.retries = undefined;
+    run.retryCount = undefined;
+    this.markDirty(exec, run);
+  }
+
+  private succeedRun(exec: Execution, run: Run, output: Json, outputText: string): void {
+    if (run.parent === undefined) {
+      this.event(exec, run, 'ExecutionSucceeded', {
+        executionSucceededEventDetails: { output: outputText, outputDetails: { truncated: false } },
+      });
+      this.finishExecution(exec, 'SUCCEEDED', { output: outputText });
+      return;
+    }
+    const parent = exec.runs.get(run.parent);
+    this.deleteRun(exec, run);
+    if (parent?.step.k !== 'children') return;
+    const step = parent.step;
+    const slot = run.slot ?? 0;
+    step.results[slot] = output;
+    step.done++;
+    this.markDirty(exec, parent);
+    if (step.type === 'Map') {
+      parent.prev = run.prev;
+      this.event(exec, parent, 'MapIterationSucceeded', {
+        mapIterationSucceededEventDetails: { name: parent.state, index: slot },
+      });
+      if (step.done < step.total) {
+        const state = this.state(exec, parent);
+        this.guard(exec, parent, () => this.launchIterations(exec, parent, state, step));
+        return;
+      }
+    } else if (step.done < step.total) {
+      return;
+    } else {
+      parent.prev = run.prev;
+    }
+    this.childrenSucceeded(exec, parent, step);
+  }
+
+  /** A run ended in error with no Retry/Catch of its own left to try. */
+  private failRun(exec: Execution, run: Run, error: string | undefined, cause: string | undefined): void {
+    if (run.parent === undefined) {
+      this.failExecution(exec, run, error, cause);
+      return;
+    }
+    const parent = exec.runs.get(run.parent);
+    this.deleteRun(exec, run);
+    if (parent?.step.k !== 'children') return;
+    const step = parent.step;
+    parent.prev = run.prev;
+    if (step.type === 'Map') {
+      this.event(exec, parent, 'MapIterationFailed', {
+        mapIterationFailedEventDetails: { name: parent.state, index: run.slot ?? 0 },
+      });
+    }
+    // The other branches / iterations are stopped.
+    for (const sibling of [...exec.runs.values()]) {
+      if (sibling.parent !== parent.id) continue;
+      if (step.type === 'Map') {
+        this.event(exec, parent, 'MapIterationAborted', {
+          mapIterationAbortedEventDetails: { name: parent.state, index: sibling.slot ?? 0 },
+        });
+      }
+      this.deleteRunTree(exec, sibling);
+    }
+    this.event(exec, parent, step.type === 'Parallel' ? 'ParallelStateFailed' : 'MapStateFailed');
+    parent.step = { k: 'enter' };
+    this.markDirty(exec, parent);
+    const failure = new StatesError(error ?? '', cause);
+    this.guard(exec, parent, () => this.handleError(exec, parent, failure));
+  }
+
+  private deleteRunTree(exec: Execution, run: Run): void {
+    for (const child of [...exec.runs.values()]) {
+      if (child.parent === run.id) this.deleteRunTree(exec, child);
+    }
+    this.deleteRun(exec, run);
+  }
+
+  /** Retry, then Catch, then failure of the run: the error handling of Task, Parallel and Map. */
+  private handleError(exec: Execution, run: Run, failure: StatesError, heartbeat = false): void {
+    const state = this.state(exec, run);
+    const { error, cause_: cause } = failure;
+    const handles = state.Type === 'Task' || state.Type === 'Parallel' || state.Type === 'Map';
+    if (handles && Array.isArray(state.Retry)) {
+      const retriers = state.Retry as JsonObject[];
+      const index = retriers.findIndex((r) => errorMatches(r.ErrorEquals, error, heartbeat));
+      if (index >= 0) {
+        const retrier = retriers[index] as JsonObject;
+        const maxAttempts = typeof retrier.MaxAttempts === 'number' ? retrier.MaxAttempts : 3;
+        run.retries ??= retriers.map(() => 0);
+        const used = run.retries[index] ?? 0;
+        if (used < maxAttempts) {
+          run.retries[index] = used + 1;
+          const interval = typeof retrier.IntervalSeconds === 'number' ? retrier.IntervalSeconds : 1;
+          const backoff = typeof retrier.BackoffRate === 'number' ? retrier.BackoffRate : 2;
+          let delay = interval * backoff ** used;
+          if (typeof retrier.MaxDelaySeconds === 'number') delay = Math.min(delay, retrier.MaxDelaySeconds);
+          if (retrier.JitterStrategy === 'FULL') delay = Math.random() * delay;
+          run.step = { k: 'retry', until: this.clock.now() + Math.round(delay * 1000) };
+          this.markDirty(exec, run);
+          this.armStepTimer(exec, run);
+          return;
+        }
+      }
+    }
+    if (handles && Array.isArray(state.Catch)) {
+      const catcher = (state.Catch as JsonObject[]).find((c) =>
+        errorMatches(c.ErrorEquals, error, heartbeat),
+      );
+      if (catcher) {
+        const errorOutput: JsonObject = { Error: error };
+        if (cause !== undefined) errorOutput.Cause = cause;
+        try {
+          const output = applyResultPath(
+            run.input,
+            errorOutput,
+            catcher.ResultPath as string | null | undefined,
+          );
+          this.exitState(exec, run, state, output, catcher.Next as string);
+        } catch (catchError) {
+          if (!(catchError instanceof StatesError)) throw catchError;
+          // A failure while catching (ResultPath, size limit) is not caught again.
+          this.failRun(exec, run, catchError.error, catchError.cause_);
+        }
+        return;
+      }
+    }
+    this.failRun(exec, run, error, cause);
+  }
+
+  // ---------------------------------------------------------------- ending executions
+
+  private failExecution(
+    exec: Execution,
+    run: Run | undefined,
+    error: string | undefined,
+    cause: string | undefined,
+  ): void {
+    const details: JsonObject = {};
+    if (error !== undefined) details.error = error;
+    if (cause !== undefined) details.cause = cause;
+    this.event(exec, run, 'ExecutionFailed', { executionFailedEventDetails: details });
+    this.finishExecution(exec, 'FAILED', { error, cause });
+    this.log('info', 'execution failed', { executionArn: exec.arn, error });
+  }
+
+  private abortExecution(exec: Execution, error: string | undefined, cause: string | undefined): void {
+    const details: JsonObject = {};
+    if (error !== undefined) details.error = error;
+    if (cause !== undefined) details.cause = cause;
+    this.event(exec, undefined, 'ExecutionAborted', { executionAbortedEventDetails: details }, 0);
+    this.finishExecution(exec, 'ABORTED', { error, cause });
+  }
+
+  private timeOutExecution(exec: Execution): void {
+    const root = exec.runs.get('0');
+    this.event(
+      exec,
+      undefined,
+      'ExecutionTimedOut',
+      { executionTimedOutEventDetails: { error: 'States.Timeout' } },
+      root?.prev ?? exec.events.length,
+    );
+    this.finishExecution(exec, 'TIMED_OUT', { error: 'States.Timeout' });
+    this.log('info', 'execution timed out', { executionArn: exec.arn });
+  }
+
+  private finishExecution(
+    exec: Execution,
+    status: ExecutionStatus,
+    fields: { output?: string; error?: string | undefined; cause?: string | undefined },
+  ): void {
+    for (const run of [...exec.runs.values()]) this.deleteRun(exec, run);
+    for (const cancel of exec.timers.values()) cancel();
+    exec.timers.clear();
+    exec.status = status;
+    exec.stop = this.clock.now();
+    if (fields.output !== undefined) exec.output = fields.output;
+    if (fields.error !== undefined) exec.error = fields.error;
+    if (fields.cause !== undefined) exec.cause = fields.cause;
+    exec.statusChanged = true;
+    exec.parsedInput = undefined;
+  }
+
+  // ---------------------------------------------------------------- timers
+
+  private setTimer(exec: Execution, key: string, at: number, fire: () => void): void {
+    exec.timers.get(key)?.();
+    const cancel = this.clock.setTimer(at, () => {
+      exec.timers.delete(key);
+      if (this.closed || exec.status !== 'RUNNING') return;
+      fire();
+      this.settle(exec);
+    });
+    exec.timers.set(key, cancel);
+  }
+
+  private cancelTimers(exec: Execution, runId: string): void {
+    for (const suffix of [':step', ':timeout', ':heartbeat']) {
+      const key = runId + suffix;
+      const cancel = exec.timers.get(key);
+      if (cancel) {
+        cancel();
+        exec.timers.delete(key);
+      }
+    }
+  }
+
+  private armExecutionTimeout(exec: Execution): void {
+    if (exec.timeoutAt === undefined) return;
+    this.setTimer(exec, 'execution', exec.timeoutAt, () => this.timeOutExecution(exec));
+  }
+
+  /** The timer of a Wait state or of a retry back-off. */
+  private armStepTimer(exec: Execution, run: Run): void {
+    const step = run.step;
+    if (step.k !== 'wait' && step.k !== 'retry') return;
+    this.setTimer(exec, `${run.id}:step`, step.until, () => {
+      if (exec.runs.get(run.id) !== run || run.step !== step) return;
+      if (step.k === 'wait') {
+        const state = this.state(exec, run);
+        run.step = { k: 'enter' };
+        this.markDirty(exec, run);
+        this.guard(exec, run, () => {
+          const effective = selectPath(run.input, state.InputPath as string | null | undefined);
+          this.exitState(exec, run, state, selectPath(effective, outputPath(state)));
+        });
+      } else {
+        run.retryCount = (run.retryCount ?? 0) + 1;
+        run.step = { k: 'enter' };
+        this.markDirty(exec, run);
+        const state = this.state(exec, run);
+        this.guard(exec, run, () => this.perform(exec, run, state));
+      }
+    });
+  }
+
+  private armTaskTimers(exec: Execution, run: Run, step: TaskStep): void {
+    if (step.timeoutAt !== undefined) {
+      this.setTimer(exec, `${run.id}:timeout`, step.timeoutAt, () => {
+        if (!this.isCurrentTask(exec, run.id, step.seq)) return;
+        this.timeOutTask(exec, run, step, false);
+      });
+    }
+    if (step.heartbeatAt !== undefined) {
+      this.setTimer(exec, `${run.id}:heartbeat`, step.heartbeatAt, () => {
+        if (!this.isCurrentTask(exec, run.id, step.seq)) return;
+        this.timeOutTask(exec, run, step, true);
+      });
+    }
+  }
+
+  /**
+   * The end of handling an event (timer, callback, task result): runs it released into a new
+   * state continue on the next turn, and the changes go to the journal.
+   */
+  private settle(exec: Execution): void {
+    if (exec.status === 'RUNNING') {
+      for (const run of exec.runs.values()) {
+        if (run.step.k === 'enter') this.schedule(exec, run.id);
+      }
+    }
+    this.commit(exec);
+  }
+
+  /** Number of executions per status (for logs and the benchmark). */
+  counts(): Record<ExecutionStatus, number> {
+    const counts = { RUNNING: 0, SUCCEEDED: 0, FAILED: 0, TIMED_OUT: 0, ABORTED: 0 };
+    for (const exec of this.executionsBySeq.values()) counts[exec.status]++;
+    return counts;
+  }
+}
+
+// ------------------------------------------------------------------ helpers
+
+function resultPath(state: JsonObject): string | null | undefined {
+  return state.ResultPath as string | null | undefined;
+}
+
+function outputPath(state: JsonObject): string | null | undefined {
+  return state.OutputPath as string | null | undefined;
+}
+
+/** TimeoutSeconds / HeartbeatSeconds, or their `...Path` form read from the state's raw input. */
+function positiveSeconds(
+  state: JsonObject,
+  field: 'TimeoutSeconds' | 'HeartbeatSeconds',
+  input: Json,
+  context: ContextRef,
+): number | undefined {
+  const literal = state[field];
+  if (typeof literal === 'number') return literal;
+  const path = state[`${field}Path`];
+  if (typeof path !== 'string') return undefined;
+  const found = readPath(path, input, context);
+  if (!found.found) throw runtimeError(`Invalid path '${path}' : No results for path: ${path}`);
+  const value = found.value;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value <= 0) {
+    throw runtimeError(
+      `The ${field}Path '${path}' must reference a positive integer, got ${JSON.stringify(value)}`,
+    );
+  }
+  return value;
+}
+
+/** Whether an ErrorEquals list matches an error, with the wildcards' AWS semantics. */
+export function errorMatches(errorEquals: unknown, error: string, heartbeat: boolean): boolean {
+  if (!Array.isArray(errorEquals)) return false;
+  // States.Runtime is never retried or caught; States.DataLimitExceeded only when named.
+  if (error === 'States.Runtime') return false;
+  for (const name of errorEquals) {
+    if (name === error) return true;
+    if (name === 'States.ALL' && error !== 'States.DataLimitExceeded') return true;
+    if (name === 'States.TaskFailed' && error !== 'States.Timeout' && error !== 'States.DataLimitExceeded') {
+      return true;
+    }
+    if (name === 'States.HeartbeatTimeout' && heartbeat) return true;
+  }
+  return false;
+}
+
+function validateRoleArn(roleArn: string): void {
+  if (!/^arn:aws[a-z-]*:iam::\d{12}:role\/.+$/.test(roleArn)) {
+    throw apiErrors.invalidArn(roleArn, `Invalid Arn: ${roleArn}`);
+  }
+}
+
+function encodeCursor(scope: string, offset: number): string {
+  return Buffer.from(JSON.stringify({ s: scope, o: offset })).toString('base64url');
+}
+
+function decodeCursor(token: string, scope: string): number {
+  try {
+    const parsed = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as {
+      s?: unknown;
+      o?: unknown;
+    };
+    if (parsed.s === scope && typeof parsed.o === 'number' && Number.isInteger(parsed.o) && parsed.o >= 0) {
+      return parsed.o;
+    }
+  } catch {
+    // Falls through to InvalidToken.
+  }
+  throw apiErrors.invalidToken(`Invalid Token: '${token}'`);
+}
+
+/** includeExecutionData=false: the events without their input and output data. */
+function stripExecutionData(event: string): string {
+  const parsed = JSON.parse(event) as JsonObject;
+  for (const value of Object.values(parsed)) {
+    if (isJsonObject(value)) {
+      delete value.input;
+      delete value.output;
+      delete value.parameters;
+    }
+  }
+  return JSON.stringify(parsed);
+}

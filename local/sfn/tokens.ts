@@ -1,0 +1,67 @@
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+/**
+ * Task tokens: `<payload>.<mac>`, where the payload names the execution and the task attempt
+ * (plus a random nonce) and the mac is an HMAC-SHA256 with a secret kept in the data directory.
+ *
+ * They are unguessable (the mac), survive restarts (the secret is on disk), and let the service
+ * tell a token it issued for a task that is now closed (answer TaskTimedOut, as AWS does) from
+ * a token it never issued (answer InvalidToken), without keeping every closed token.
+ */
+
+export interface TokenClaims {
+  executionSeq: number;
+  taskSeq: number;
+}
+
+export class TokenIssuer {
+  private constructor(private readonly secret: Buffer) {}
+
+  static load(dataDir: string): TokenIssuer {
+    mkdirSync(dataDir, { recursive: true });
+    const file = join(dataDir, 'task-token-secret');
+    try {
+      const secret = Buffer.from(readFileSync(file, 'utf8').trim(), 'base64');
+      if (secret.length >= 32) return new TokenIssuer(secret);
+    } catch {
+      // First start on this data directory: create the secret below.
+    }
+    const secret = randomBytes(32);
+    const temp = `${file}.tmp`;
+    writeFileSync(temp, secret.toString('base64'), { mode: 0o600 });
+    const fd = openSync(temp, 'r+');
+    try {
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(temp, file);
+    return new TokenIssuer(secret);
+  }
+
+  issue(claims: TokenClaims): string {
+    const payload = Buffer.from(
+      `${claims.executionSeq}.${claims.taskSeq}.${randomBytes(12).toString('base64url')}`,
+    ).toString('base64url');
+    return `${payload}.${this.mac(payload)}`;
+  }
+
+  /** The claims of a token this service issued, or undefined for anything else. */
+  verify(token: string): TokenClaims | undefined {
+    const dot = token.indexOf('.');
+    if (dot <= 0 || token.length > 2048) return undefined;
+    const payload = token.slice(0, dot);
+    const given = Buffer.from(token.slice(dot + 1), 'base64url');
+    const expected = Buffer.from(this.mac(payload), 'base64url');
+    if (given.length !== expected.length || !timingSafeEqual(given, expected)) return undefined;
+    const [executionSeq, taskSeq] = Buffer.from(payload, 'base64url').toString('utf8').split('.').map(Number);
+    if (!Number.isInteger(executionSeq) || !Number.isInteger(taskSeq)) return undefined;
+    return { executionSeq: executionSeq as number, taskSeq: taskSeq as number };
+  }
+
+  private mac(payload: string): string {
+    return createHmac('sha256', this.secret).update(payload).digest().subarray(0, 24).toString('base64url');
+  }
+}
