@@ -1,0 +1,48 @@
+/**
+ * What each Lambda function may touch, by function id (the `fn` of the route table for HTTP functions,
+ * the workflow function name for `functions/workflow/<name>.ts`). This is the one place a permission is
+ * decided: the stack turns each entry into grant helpers (`constructs/grants.ts`) that set the environment
+ * variable and the IAM permission together.
+ *
+ * A function missing here still deploys, with no access to any resource, and synth warns; the infra
+ * test `every function declares its access` fails so that the omission is caught in review, not in
+ * production.
+ */
+import type { AccessKind } from './constructs/grants.ts';
+
+export interface FunctionSettings {
+  readonly access: readonly AccessKind[];
+  /** @default 256 (see SatupintuFunction) */
+  readonly memorySize?: number;
+  /** @default 10 for HTTP functions, 30 for workflow functions */
+  readonly timeoutSeconds?: number;
+}
+
+export type FunctionAccessMap = Readonly<Record<string, FunctionSettings>>;
+
+export const httpFunctionAccess: FunctionAccessMap = {
+  // Liveness must not depend on anything, so it may touch nothing.
+  health: { access: [] },
+};
+
+/**
+ * The workflow functions named by `statemachines/` (`WORKFLOW_FUNCTIONS`). Their handlers are still
+ * being written: these declarations follow the contract in `statemachines/generate.ts` and are to be
+ * narrowed by their authors to what the handlers really call.
+ */
+export const workflowFunctionAccess: FunctionAccessMap = {
+  // Records stage entry/decision/breach, mails reminders and escalations with signed links, raises
+  // attention-needed alerts.
+  'stage-actions': {
+    access: ['table:read', 'table:write', 'mail:send', 'links:sign', 'alerts:publish'],
+    timeoutSeconds: 30,
+  },
+  // Stores the task token of a human stage and mails the stage's officials their signed link.
+  'await-human': { access: ['table:read', 'table:write', 'mail:send', 'links:sign'], timeoutSeconds: 30 },
+  // Numbers and issues the permit or letter: writes the signed document and mails the applicant.
+  issue: {
+    access: ['table:read', 'table:write', 'documents:write', 'permits:sign', 'mail:send'],
+    memorySize: 512,
+    timeoutSeconds: 60,
+  },
+};
