@@ -271,9 +271,9 @@ export class ManualClock implements AdjustableClock {
     this.current = target;
   }
 
-  /** Number of timers not yet fired (cancelled ones may still be counted). */
-  pendingTimers(): number {
-    return this.queue.size;
+  /** When the next timer is due (epoch ms), or undefined when none is pending. */
+  nextDue(): number | undefined {
+    return this.queue.peek()?.at;
   }
 }
 

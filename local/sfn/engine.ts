@@ -906,7 +906,8 @@ export class Engine {
       this.advance(exec, run);
       touched.add(exec);
     }
-    for (const exec of touched) this.commit(exec);
+    // A run can release another one (a branch ending its Parallel state): settle schedules it.
+    for (const exec of touched) this.settle(exec);
     if (this.ready.length > 0 && !this.closed) setImmediate(() => this.drain());
     else this.draining = false;
   }
