@@ -198,7 +198,7 @@ describe('task tokens, timeouts and the clock', () => {
       error: 'States.Timeout',
       resource: 'invoke.waitForTaskToken',
     });
-    expect((timedOut?.timestamp as Date).getTime() - startedAt.getTime()).toBe(deadlineSeconds * 1000);
+    expect((timedOut?.timestamp?.getTime() ?? 0) - startedAt.getTime()).toBe(deadlineSeconds * 1000);
     expect(await failure(client.send(new SendTaskSuccessCommand({ taskToken: token, output: '{}' })))).toBe(
       'TaskTimedOut',
     );
