@@ -29,3 +29,8 @@ export function workflowPorts(): IssuancePorts {
   };
   return ports;
 }
+
+/** Tests that switch regency or table in one process rebuild the ports. */
+export function resetWorkflowPorts(): void {
+  ports = undefined;
+}

@@ -41,3 +41,11 @@ export function sfnClient(): SFNClient {
   sfn ??= new SFNClient({});
   return sfn;
 }
+
+/** Tests that point the functions at another endpoint in one process drop the cached clients. */
+export function resetAwsClients(): void {
+  dynamo = undefined;
+  s3 = undefined;
+  ses = undefined;
+  sfn = undefined;
+}

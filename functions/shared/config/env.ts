@@ -17,3 +17,8 @@ export function functionEnv(env: NodeJS.ProcessEnv = process.env): FunctionEnv {
   parsed ??= envSchema.parse(env);
   return parsed;
 }
+
+/** Tests that change the environment in one process reset the parsed copy. */
+export function functionEnvReset(): void {
+  parsed = undefined;
+}
