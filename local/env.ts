@@ -25,6 +25,24 @@ export interface LocalEndpointUrls {
   api: string;
 }
 
+/**
+ * State machine name of a permit's workflow: the same as infra/constructs/workflows.ts
+ * `stateMachineName`, so ARNs have the deployed shape.
+ */
+export function stateMachineName(regencyId: string, permitCode: string): string {
+  return `Satupintu-${regencyId}-${permitCode}`;
+}
+
+/** The ARN the local Step Functions service gives a state machine. */
+export function localStateMachineArn(name: string): string {
+  return `arn:aws:states:${LOCAL_REGION}:${LOCAL_ACCOUNT_ID}:stateMachine:${name}`;
+}
+
+/** The variable naming a permit's state machine, as infra/constructs/grants.ts `stateMachineArnEnv` sets it. */
+export function stateMachineArnEnv(permitCode: string): string {
+  return `STATE_MACHINE_ARN_${permitCode.replace(/-/g, '_')}`;
+}
+
 /** Names of the regency's resources in the local stack. */
 export function localResourceNames(regencyId: string): { tableName: string; documentsBucket: string } {
   return { tableName: `satupintu-${regencyId}`, documentsBucket: `satupintu-${regencyId}-documents` };
@@ -39,9 +57,24 @@ export function localResourceNames(regencyId: string): { tableName: string; docu
  * - S3 clients must still set `forcePathStyle: true` when `SATUPINTU_LOCAL=1` (no SDK variable
  *   exists for it and `<bucket>.127.0.0.1` does not resolve).
  * - `API_BASE_URL`: the public URL of the HTTP API, for links in e-mail.
+ * - `STATE_MACHINE_ARN_<CODE>`: one per permit type, as deployed functions get them. Local ARNs are
+ *   known before the state machines exist, so processes can start in parallel with their creation.
  */
-export function productEnv(urls: LocalEndpointUrls, regencyId: string): Record<string, string> {
+export function productEnv(
+  urls: LocalEndpointUrls,
+  regencyId: string,
+  permitCodes: readonly string[] = [],
+): Record<string, string> {
   const { tableName, documentsBucket } = localResourceNames(regencyId);
+  const stateMachines =
+    urls.sfn === undefined
+      ? {}
+      : Object.fromEntries(
+          permitCodes.map((code) => [
+            stateMachineArnEnv(code),
+            localStateMachineArn(stateMachineName(regencyId, code)),
+          ]),
+        );
   return {
     AWS_REGION: LOCAL_REGION,
     AWS_DEFAULT_REGION: LOCAL_REGION,
@@ -58,6 +91,7 @@ export function productEnv(urls: LocalEndpointUrls, regencyId: string): Record<s
     REGENCY_ID: regencyId,
     API_BASE_URL: urls.api,
     SATUPINTU_LOCAL: '1',
+    ...stateMachines,
   };
 }
 

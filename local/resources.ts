@@ -26,7 +26,7 @@ import {
   UpdateStateMachineCommand,
 } from '@aws-sdk/client-sfn';
 import { tableDesign } from '#shared/store/table.ts';
-import { LOCAL_ACCOUNT_ID, LOCAL_REGION } from './env.ts';
+import { LOCAL_ACCOUNT_ID, LOCAL_REGION, localStateMachineArn, stateMachineName } from './env.ts';
 
 export type Outcome = 'created' | 'updated' | 'unchanged';
 
@@ -117,19 +117,9 @@ export async function ensureBucket(client: S3Client, bucket: string): Promise<Ou
   return 'created';
 }
 
-/** The ARN the local Step Functions service gives a state machine. */
-export function localStateMachineArn(name: string): string {
-  return `arn:aws:states:${LOCAL_REGION}:${LOCAL_ACCOUNT_ID}:stateMachine:${name}`;
-}
-
 /** The ARN a workflow function `name` has locally; the local service resolves it to `functions/workflow/<name>.ts`. */
 export function localFunctionArn(name: string): string {
   return `arn:aws:lambda:${LOCAL_REGION}:${LOCAL_ACCOUNT_ID}:function:${name}`;
-}
-
-/** Local state machine names: the permit code prefixed with the stack's name, as a deployment does. */
-export function localStateMachineName(regencyId: string, permitCode: string): string {
-  return `satupintu-${regencyId}-${permitCode}`;
 }
 
 /** The shape of `statemachines/index.ts` this module relies on (kept structural: that module is another team's). */
@@ -184,7 +174,7 @@ export async function createStateMachines(args: {
 
   const stateMachines: Record<string, string> = {};
   for (const machine of generator.generateStateMachines(args.regency)) {
-    const name = localStateMachineName(args.regencyId, machine.name);
+    const name = stateMachineName(args.regencyId, machine.name);
     const definition = substitutePlaceholders(JSON.stringify(machine.definition), machine.substitutions);
     const arn = existing.get(name);
     if (arn === undefined) {

@@ -25,7 +25,15 @@ import { createRequire } from 'node:module';
 import { delimiter, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { listRegencyIds, loadRegency, RegencyConfigError } from '#shared/config/load.ts';
-import { childEnv, type LocalEndpointUrls, localResourceNames, productEnv } from './env.ts';
+import type { Regency } from '#shared/config/regency-schema.ts';
+import {
+  childEnv,
+  LOCAL_ACCOUNT_ID,
+  LOCAL_REGION,
+  type LocalEndpointUrls,
+  localResourceNames,
+  productEnv,
+} from './env.ts';
 import {
   assertPortsFree,
   DEFAULT_PORTS,
@@ -99,7 +107,7 @@ export interface RunningStack {
 }
 
 /** Checks the id against `regencies/` and loads it, so a typo fails before anything starts. */
-export function resolveRegency(id: string): { regency: unknown; warnings: string[] } {
+export function resolveRegency(id: string): { regency: Regency; warnings: string[] } {
   const ids = listRegencyIds();
   if (!ids.includes(id)) {
     throw new LaunchError(
@@ -248,7 +256,11 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
     api: url('api'),
     ...(sfnAvailable ? { sfn: url('sfn') } : {}),
   };
-  const env = productEnv(urls, regencyId);
+  const env = productEnv(
+    urls,
+    regencyId,
+    regency.permits.map((p) => p.code),
+  );
   const { tableName, documentsBucket } = localResourceNames(regencyId);
   const dirs = {
     dynamodb: options.inMemoryDynamoDb ? null : join(dataDir, 'dynamodb'),
@@ -345,6 +357,10 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
         '--functions',
         join(REPO_ROOT, 'local', 'functions-registry.ts'),
         '--exit-with-stdin',
+        '--region',
+        LOCAL_REGION,
+        '--account-id',
+        LOCAL_ACCOUNT_ID,
       ]),
       env: productProcessEnv,
       cwd: REPO_ROOT,
@@ -354,6 +370,9 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
     });
   }
 
+  // Loading the SDK takes a few hundred milliseconds: do it while the children start.
+  const modules = Promise.all([import('./resources.ts'), import('./clients.ts')]);
+  modules.catch(() => {});
   progress(`starting ${specs.map((s) => s.label).join(', ')}`);
   const started = await Promise.allSettled(
     specs.map(async (spec) => {
@@ -380,9 +399,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
 
   let endpoints: StackEndpoints;
   try {
-    // Imported only now, so that loading the SDK overlaps with the children starting.
-    const resources = await import('./resources.ts');
-    const clients = await import('./clients.ts');
+    const [resources, clients] = await modules;
     const sdk = clients.localClients({ dynamodb: urls.dynamodb, s3: urls.s3, sfn: urls.sfn });
     const [table, bucket, machines] = await Promise.all([
       resources.ensureTable(sdk.dynamodb, tableName),

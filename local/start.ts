@@ -121,6 +121,8 @@ function isAlive(pid: number): boolean {
 
 async function main(): Promise<void> {
   const options = readOptions();
+  // The banner says it once instead (see banner.ts); children get the same setting from local/env.ts.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const quiet = options.quiet;
   let stack: RunningStack | undefined;
   let stopping = false;

@@ -5,7 +5,12 @@ import { createServer as createNetServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { DescribeTableCommand, DescribeTimeToLiveCommand } from '@aws-sdk/client-dynamodb';
+import {
+  DescribeTableCommand,
+  DescribeTimeToLiveCommand,
+  GetItemCommand,
+  PutItemCommand,
+} from '@aws-sdk/client-dynamodb';
 import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { SendEmailCommand } from '@aws-sdk/client-sesv2';
 import { ListStateMachinesCommand } from '@aws-sdk/client-sfn';
@@ -14,8 +19,10 @@ import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tableDesign } from '#shared/store/table.ts';
 import { createApiServer, type Handler } from '../../local/api-gateway.ts';
+import type { LocalClients } from '../../local/clients.ts';
+import { stateMachineArnEnv, stateMachineName } from '../../local/env.ts';
 import { PORT_OVERRIDES, pickFreePorts, SERVICES } from '../../local/ports.ts';
-import { REPO_ROOT } from '../../local/stack.ts';
+import { REPO_ROOT, resolveRegency, startStack } from '../../local/stack.ts';
 import {
   addressedTo,
   api,
@@ -125,15 +132,17 @@ describe('local stack', () => {
     expect(mail.body.text).toContain('Isi surat.');
   });
 
-  it('runs the Step Functions service exactly when local/sfn/main.ts exists, and it lists state machines', async () => {
-    const serviceExists = existsSync(join(REPO_ROOT, 'local', 'sfn', 'main.ts'));
+  it('runs the Step Functions service with one state machine per permit, named in the product environment', async () => {
+    const { regency } = resolveRegency(endpoints.regency);
+    const listed = await clients.sfn?.send(new ListStateMachinesCommand({}));
+    const arns = new Map((listed?.stateMachines ?? []).map((m) => [m.name, m.stateMachineArn]));
 
-    expect(endpoints.sfn !== null).toBe(serviceExists);
-    if (endpoints.sfn !== null) {
-      const listed = await clients.sfn?.send(new ListStateMachinesCommand({}));
-      expect(listed?.stateMachines?.map((m) => m.stateMachineArn).sort()).toEqual(
-        expect.arrayContaining(Object.values(endpoints.sfn.stateMachines)),
-      );
+    expect(endpoints.sfn).not.toBeNull();
+    expect(regency.permits.length).toBeGreaterThan(0);
+    for (const { code } of regency.permits) {
+      const arn = arns.get(stateMachineName(endpoints.regency, code));
+      expect(arn, code).toBeDefined();
+      expect(endpoints.env[stateMachineArnEnv(code)]).toBe(arn);
     }
   });
 
@@ -293,6 +302,39 @@ describe('local API server', () => {
 });
 
 describe('npm start launcher', () => {
+  it('keeps data across a restart and starts empty with fresh', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'satupintu-restart-'));
+    const key = { pk: { S: uniqueId('pk') }, sk: { S: 'profile' } };
+    /** Starts the stack on `dataDir`, runs `step` with its clients, stops it. */
+    const withStack = async <T>(
+      fresh: boolean,
+      step: (sdk: LocalClients, table: string) => Promise<T>,
+    ): Promise<T> => {
+      const stack = await startStack({ dataDir, ports: 'free', fresh });
+      const sdk = stackClients(stack.endpoints);
+      try {
+        return await step(sdk, stack.endpoints.dynamodb.tableName);
+      } finally {
+        sdk.destroy();
+        await stack.stop();
+      }
+    };
+    const hasItem = async (sdk: LocalClients, table: string): Promise<boolean> =>
+      (await sdk.dynamodb.send(new GetItemCommand({ TableName: table, Key: key }))).Item !== undefined;
+    try {
+      await withStack(false, (sdk, table) =>
+        sdk.dynamodb.send(new PutItemCommand({ TableName: table, Item: key })),
+      );
+      const keptAfterRestart = await withStack(false, hasItem);
+      const keptAfterFresh = await withStack(true, hasItem);
+
+      expect(keptAfterRestart).toBe(true);
+      expect(keptAfterFresh).toBe(false);
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+
   it('leaves no process behind when it is killed with SIGKILL', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'satupintu-kill-'));
     const launcher = spawnLauncher(dataDir, await portFlags());
