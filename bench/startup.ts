@@ -33,10 +33,14 @@ async function launch(dataDir: string): Promise<Launch> {
   const ports = await pickFreePorts();
   const flags = SERVICES.flatMap((s) => [`--${PORT_OVERRIDES[s].flag}`, String(ports[s])]);
   const t0 = performance.now();
-  const child = spawn(join(REPO_ROOT, 'node_modules', '.bin', 'tsx'), ['local/start.ts', '--quiet', '--data-dir', dataDir, ...flags], {
-    cwd: REPO_ROOT,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    join(REPO_ROOT, 'node_modules', '.bin', 'tsx'),
+    ['local/start.ts', '--quiet', '--data-dir', dataDir, ...flags],
+    {
+      cwd: REPO_ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const errors: string[] = [];
   createInterface({ input: child.stderr }).on('line', (line) => errors.push(line));
@@ -110,9 +114,16 @@ for (let i = 0; i < runs; i++) {
     inner.push(second.endpoints.startupMs);
     if (i === runs - 1) {
       const table = childrenTable();
-      rss = Object.fromEntries(Object.entries(second.endpoints.processes).map(([name, pid]) => [name, treeRssMb(pid, table)]));
+      rss = Object.fromEntries(
+        Object.entries(second.endpoints.processes).map(([name, pid]) => [name, treeRssMb(pid, table)]),
+      );
       // The launcher's own figure counts its children too; report it alone.
-      rss.launcher = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${second.endpoints.processes.launcher}/status`, 'utf8'))?.[1] ?? 0) / 1024;
+      rss.launcher =
+        Number(
+          /VmRSS:\s+(\d+)/.exec(
+            readFileSync(`/proc/${second.endpoints.processes.launcher}/status`, 'utf8'),
+          )?.[1] ?? 0,
+        ) / 1024;
     }
     await second.stop();
   } finally {
@@ -126,4 +137,8 @@ console.log(`  warm restart (existing data):  ${stats(warm)}`);
 console.log(`  of which inside startStack():  ${stats(inner)}`);
 console.log('  RSS while running (MB, each child with its descendants):');
 for (const [name, mb] of Object.entries(rss)) console.log(`    ${name.padEnd(10)} ${mb.toFixed(0)}`);
-console.log(`    total      ${Object.values(rss).reduce((a, b) => a + b, 0).toFixed(0)}`);
+console.log(
+  `    total      ${Object.values(rss)
+    .reduce((a, b) => a + b, 0)
+    .toFixed(0)}`,
+);
