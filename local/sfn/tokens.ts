@@ -50,8 +50,9 @@ export class TokenIssuer {
 
   /** The claims of a token this service issued, or undefined for anything else. */
   verify(token: string): TokenClaims | undefined {
+    // Base64url decoding skips stray characters: insist on the exact shape first.
+    if (token.length > 2048 || !/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/.test(token)) return undefined;
     const dot = token.indexOf('.');
-    if (dot <= 0 || token.length > 2048) return undefined;
     const payload = token.slice(0, dot);
     const given = Buffer.from(token.slice(dot + 1), 'base64url');
     const expected = Buffer.from(this.mac(payload), 'base64url');
