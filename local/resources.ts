@@ -87,6 +87,7 @@ export async function ensureTable(client: DynamoDBClient, tableName: string): Pr
       );
       outcome = 'updated';
     }
+    if (outcome === 'updated') await waitForIndexes(client, tableName);
   }
   const ttl = await client.send(new DescribeTimeToLiveCommand({ TableName: tableName }));
   const ttlOn =
@@ -103,6 +104,18 @@ export async function ensureTable(client: DynamoDBClient, tableName: string): Pr
     if (outcome === 'unchanged') outcome = 'updated';
   }
   return outcome;
+}
+
+/** A new index is briefly CREATING even in DynamoDB Local; queries on it fail until it is ACTIVE. */
+async function waitForIndexes(client: DynamoDBClient, tableName: string): Promise<void> {
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const { Table } = await client.send(new DescribeTableCommand({ TableName: tableName }));
+    if ((Table?.GlobalSecondaryIndexes ?? []).every((g) => g.IndexStatus === 'ACTIVE')) return;
+    if (Date.now() > deadline)
+      throw new Error(`the indexes of ${tableName} did not become ACTIVE within 30 s`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
 }
 
 export async function ensureBucket(client: S3Client, bucket: string): Promise<Outcome> {
