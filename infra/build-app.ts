@@ -46,7 +46,9 @@ export interface BuiltApp {
 /** Throws `RegencyConfigError` for an invalid configuration and `AppUsageError` for bad context. */
 export function buildRegencyApp(options: BuildOptions = {}): BuiltApp {
   const env = options.env ?? process.env;
-  const app = new App(options.appProps);
+  // Construct stack traces in metadata triple synth time (seconds per regency in CI) and only help when
+  // debugging CDK itself: on with CDK_DEBUG=true.
+  const app = new App({ stackTraces: env.CDK_DEBUG === 'true', ...options.appProps });
   const context = (key: string): string | undefined => {
     const value: unknown = app.node.tryGetContext(key);
     return typeof value === 'string' && value.trim() !== '' ? value.trim() : undefined;

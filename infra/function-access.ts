@@ -26,22 +26,22 @@ export const httpFunctionAccess: FunctionAccessMap = {
 };
 
 /**
- * The workflow functions named by `statemachines/` (`WORKFLOW_FUNCTIONS`). Their handlers are still
- * being written: these declarations follow the contract in `statemachines/generate.ts` and are to be
- * narrowed by their authors to what the handlers really call.
+ * The workflow functions named by `statemachines/` (`WORKFLOW_FUNCTIONS`), with what their handlers call
+ * today (`functions/shared/workflow-ports.ts` and the domain modules it serves). Widen an entry only
+ * together with the code that needs it.
  */
 export const workflowFunctionAccess: FunctionAccessMap = {
-  // Records stage entry/decision/breach, mails reminders and escalations with signed links, raises
-  // attention-needed alerts.
-  'stage-actions': {
-    access: ['table:read', 'table:write', 'mail:send', 'links:sign', 'alerts:publish'],
+  // Records stage entry, decisions, breaches and returns; mails reminders, escalations and notices.
+  'stage-actions': { access: ['table:read', 'table:write', 'mail:send'], timeoutSeconds: 30 },
+  // Stores the task token under the pending action and mails the stage's officials; hands over a
+  // decision that arrived while the token was being replaced (SendTaskSuccess).
+  'await-human': {
+    access: ['table:read', 'table:write', 'mail:send', 'workflows:respond'],
     timeoutSeconds: 30,
   },
-  // Stores the task token of a human stage and mails the stage's officials their signed link.
-  'await-human': { access: ['table:read', 'table:write', 'mail:send', 'links:sign'], timeoutSeconds: 30 },
-  // Numbers and issues the permit or letter: writes the signed document and mails the applicant.
+  // Numbers and issues the permit or letter: writes the document and mails the applicant.
   issue: {
-    access: ['table:read', 'table:write', 'documents:write', 'permits:sign', 'mail:send'],
+    access: ['table:read', 'table:write', 'documents:write', 'mail:send'],
     memorySize: 512,
     timeoutSeconds: 60,
   },

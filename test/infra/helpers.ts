@@ -1,0 +1,57 @@
+/**
+ * Building a regency's stack in a test exactly as `infra/app.ts` does (same `buildRegencyApp`, cdk.json's
+ * context), but without bundling unless asked: bundling is tested once, in `bundle.test.ts`.
+ */
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type BuiltApp, buildRegencyApp, REPO_ROOT } from '../../infra/build-app.ts';
+import { workflowFunctionEntry } from '../../infra/stacks/regency-stack.ts';
+
+export { REPO_ROOT };
+
+export const CDK_JSON_CONTEXT: Record<string, unknown> = (
+  JSON.parse(readFileSync(join(REPO_ROOT, 'cdk.json'), 'utf8')) as { context: Record<string, unknown> }
+).context;
+
+export const FIXTURE_WORKFLOW_HANDLER = 'test/infra/fixtures/workflow-handler.ts';
+
+/** The real workflow function entry once it is written, the fixture until then. */
+export const testWorkflowEntry = (name: string): string =>
+  existsSync(join(REPO_ROOT, workflowFunctionEntry(name)))
+    ? workflowFunctionEntry(name)
+    : FIXTURE_WORKFLOW_HANDLER;
+
+export interface TestBuildOptions {
+  readonly bundling?: boolean;
+  readonly context?: Record<string, string>;
+  readonly env?: NodeJS.ProcessEnv;
+  readonly regenciesDir?: string;
+}
+
+export interface TestApp extends BuiltApp {
+  /** Removes the cloud assembly directory. */
+  cleanup(): void;
+}
+
+export function buildTestApp(regencyId: string, options: TestBuildOptions = {}): TestApp {
+  const outdir = mkdtempSync(join(tmpdir(), 'satupintu-cdk-test-'));
+  const built = buildRegencyApp({
+    appProps: {
+      outdir,
+      context: {
+        ...CDK_JSON_CONTEXT,
+        regency: regencyId,
+        // Stack traces in construct metadata cost seconds per synth and nothing here reads them.
+        'aws:cdk:disable-stack-trace': true,
+        'aws:cdk:disable-creation-stack-traces': true,
+        ...(options.bundling === true ? {} : { 'aws:cdk:bundling-stacks': [] }),
+        ...options.context,
+      },
+    },
+    env: options.env ?? {},
+    regenciesDir: options.regenciesDir,
+    stackOverrides: { workflowEntry: testWorkflowEntry },
+  });
+  return { ...built, cleanup: () => rmSync(outdir, { recursive: true, force: true }) };
+}
