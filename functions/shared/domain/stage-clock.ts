@@ -64,11 +64,16 @@ export interface TimerDecision {
   nextWakeAt: Date;
 }
 
+/** A deadline is the last instant that is still on time: lateness starts one second after it. */
+export const LATE_AFTER_MS = 1000;
+const lateAt = (deadline: Date): Date => new Date(deadline.getTime() + LATE_AFTER_MS);
+
 /**
- * What a wake-up at `now` means for a stage still waiting for its official. Before the deadline:
- * send the reminders that fell due, sleep until the next one or the deadline. At or after it: the
- * first wake-up records the breach and escalates to the supervisor; each later wake-up (at the
- * policy's cadence) reminds again one level higher.
+ * What a wake-up at `now` means for a stage still waiting for its official. Up to the deadline:
+ * send the reminders that fell due, sleep until the next one or until just past the deadline. Past
+ * it: the first wake-up records the breach and escalates to the supervisor; each later wake-up (at
+ * the policy's cadence) reminds again one level higher. Under a deem-granted policy the stage also
+ * wakes just past the application's overall deadline, when the application is deemed granted.
  */
 export function onStageTimer(
   cal: WorkingCalendar,
@@ -78,28 +83,31 @@ export function onStageTimer(
   applicationDeadline: Date,
 ): TimerDecision {
   const deadline = new Date(state.deadline);
-  if (now < deadline) {
+  if (now <= deadline) {
     const due = state.reminders.filter((r) => new Date(r) <= now).length;
     const next = state.reminders.map((r) => new Date(r)).find((r) => r > now);
     return {
       remindersDue: Math.max(0, due - state.remindersSent),
       breach: false,
       deemGranted: false,
-      nextWakeAt: next ?? deadline,
+      nextWakeAt: next ?? lateAt(deadline),
     };
   }
+  const deems = policy.onBreach === 'escalate-and-deem-granted';
+  const cadenceWake = cal.stageDeadline(now, policy.remindEveryAfterBreach);
+  const grantWake = lateAt(applicationDeadline);
   return {
     remindersDue: 0,
     breach: state.breachedAt === undefined,
     escalateToLevel: state.escalationLevel + 1,
-    deemGranted: policy.onBreach === 'escalate-and-deem-granted' && now >= applicationDeadline,
-    nextWakeAt: cal.stageDeadline(now, policy.remindEveryAfterBreach),
+    deemGranted: deems && now > applicationDeadline,
+    nextWakeAt: deems && grantWake > now && grantWake < cadenceWake ? grantWake : cadenceWake,
   };
 }
 
 /** The first wake-up of a freshly entered stage. */
 export function firstWake(plan: StagePlan): Date {
-  return plan.reminders[0] ?? plan.deadline;
+  return plan.reminders[0] ?? lateAt(plan.deadline);
 }
 
 /** Seconds for a Step Functions TimeoutSecondsPath: a positive integer, at least 1. */

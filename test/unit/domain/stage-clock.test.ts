@@ -56,13 +56,16 @@ describe('onStageTimer', () => {
   });
 
   it('records the breach once, escalates one level per wake-up and reminds daily after it', () => {
-    const first = onStageTimer(
+    const onTime = onStageTimer(
       cal,
       policy,
       { ...state, remindersSent: 2 },
       wib('2026-03-27T16:30:00'),
       farAway,
     );
+    expect(onTime).toMatchObject({ breach: false, remindersDue: 0 });
+    expect(onTime.nextWakeAt).toEqual(wib('2026-03-27T16:30:01'));
+    const first = onStageTimer(cal, policy, { ...state, remindersSent: 2 }, onTime.nextWakeAt, farAway);
     expect(first).toMatchObject({ breach: true, escalateToLevel: 1, deemGranted: false });
     expect(first.nextWakeAt).toEqual(wib('2026-03-30T16:00:00'));
     const later = onStageTimer(
@@ -81,6 +84,17 @@ describe('onStageTimer', () => {
     expect(onStageTimer(cal, grant, state, late, wib('2026-04-09T16:00:00')).deemGranted).toBe(true);
     expect(onStageTimer(cal, grant, state, late, wib('2026-04-13T16:00:00')).deemGranted).toBe(false);
     expect(onStageTimer(cal, policy, state, late, wib('2026-04-09T16:00:00')).deemGranted).toBe(false);
+  });
+
+  it('wakes just past the overall deadline under a deem-granted policy, not a whole cadence later', () => {
+    const grant = { ...policy, onBreach: 'escalate-and-deem-granted' as const };
+    const breached = { ...state, remindersSent: 2, breachedAt: state.deadline, escalationLevel: 1 };
+    const d = onStageTimer(cal, grant, breached, wib('2026-04-13T09:00:00'), wib('2026-04-13T16:00:00'));
+    expect(d.deemGranted).toBe(false);
+    expect(d.nextWakeAt).toEqual(wib('2026-04-13T16:00:01'));
+    expect(onStageTimer(cal, grant, breached, d.nextWakeAt, wib('2026-04-13T16:00:00')).deemGranted).toBe(
+      true,
+    );
   });
 });
 
