@@ -25,7 +25,12 @@ describe('contoh SIKO inspection branch (seed 004 step 3)', () => {
     for (let i = 0; i < 3; i++) await wf.decide(id, 'approve');
     expect((await wf.application(id)).current?.stageId).toBe('pembuatan-naskah-izin');
     const stages = (await wf.visits(id)).map((v) => v.stageId);
-    expect(stages).toEqual(['pemeriksaan-kelengkapan', 'telaah-berkas', ...inspectionStages]);
+    expect(stages).toEqual([
+      'pemeriksaan-kelengkapan',
+      'telaah-berkas',
+      ...inspectionStages,
+      'pembuatan-naskah-izin',
+    ]);
   });
 
   it('skips steps 4-6 when no inspection is needed', async () => {
