@@ -158,17 +158,40 @@ describe('local stack', () => {
     }
   });
 
-  it('gives product code the local endpoints through the standard SDK variables', () => {
-    expect(endpoints.env).toMatchObject({
-      AWS_ENDPOINT_URL_DYNAMODB: endpoints.dynamodb.url,
-      AWS_ENDPOINT_URL_S3: endpoints.s3.url,
-      AWS_ENDPOINT_URL_SESV2: endpoints.mailbox.url,
-      AWS_REGION: 'ap-southeast-3',
-      TABLE_NAME: endpoints.dynamodb.tableName,
-      DOCUMENTS_BUCKET: endpoints.s3.bucket,
-      REGENCY_ID: endpoints.regency,
-      SATUPINTU_LOCAL: '1',
+  it('lets product code reach every emulator with default SDK clients and the product environment alone', async () => {
+    // What a handler does: clients without endpoint or credentials, found through AWS_ENDPOINT_URL_* etc.
+    const script = `
+      import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
+      import { S3Client, HeadBucketCommand } from '@aws-sdk/client-s3';
+      import { SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
+      import { SFNClient, ListStateMachinesCommand } from '@aws-sdk/client-sfn';
+      const tables = (await new DynamoDBClient().send(new ListTablesCommand({}))).TableNames;
+      await new S3Client({ forcePathStyle: true }).send(new HeadBucketCommand({ Bucket: process.env.DOCUMENTS_BUCKET }));
+      const ses = await new SESv2Client().send(new SendEmailCommand({
+        FromEmailAddress: 'dpmptsp@example.test',
+        Destination: { ToAddresses: [process.argv[1]] },
+        Content: { Simple: { Subject: { Data: 'Uji lingkungan' }, Body: { Text: { Data: 'isi' } } } },
+      }));
+      const machines = (await new SFNClient().send(new ListStateMachinesCommand({}))).stateMachines.map((m) => m.name);
+      console.log(JSON.stringify({ tables, bucket: 'ok', ses: ses.$metadata.httpStatusCode, machines }));
+    `;
+    const to = uniqueEmail('env');
+    const child = spawn(process.execPath, ['--input-type=module', '-e', script, to], {
+      cwd: REPO_ROOT,
+      env: { PATH: process.env.PATH ?? '', HOME: tmpdir(), ...endpoints.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
     });
+    const output: string[] = [];
+    createInterface({ input: child.stdout }).on('line', (line) => output.push(line));
+    createInterface({ input: child.stderr }).on('line', (line) => output.push(line));
+    const code = await new Promise((resolve) => child.on('exit', resolve));
+
+    expect(code, output.join('\n')).toBe(0);
+    const seen = JSON.parse(output.at(-1) ?? '{}') as { tables: string[]; ses: number; machines: string[] };
+    expect(seen.tables).toContain(endpoints.dynamodb.tableName);
+    expect(seen.ses).toBe(200);
+    expect((await mailbox(endpoints).to(to)).length).toBe(1);
+    expect(seen.machines.length).toBe(Object.keys(endpoints.sfn?.stateMachines ?? {}).length);
   });
 });
 
