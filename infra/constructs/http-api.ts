@@ -61,6 +61,7 @@ export class HttpApi extends Construct {
   readonly stage: apigwv2.HttpStage;
   readonly accessLogs: logs.LogGroup;
   readonly domain?: apigwv2.DomainName;
+  private readonly customDomainName?: string;
 
   constructor(scope: Construct, id: string, props: HttpApiProps) {
     super(scope, id);
@@ -129,6 +130,7 @@ export class HttpApi extends Construct {
     }
 
     if (props.customDomain !== undefined) {
+      this.customDomainName = props.customDomain.domainName;
       this.domain = new apigwv2.DomainName(this, 'Domain', {
         domainName: props.customDomain.domainName,
         certificate: acm.Certificate.fromCertificateArn(
@@ -148,6 +150,6 @@ export class HttpApi extends Construct {
 
   /** The base URL callers use: the custom domain when there is one. */
   get url(): string {
-    return this.domain === undefined ? this.api.apiEndpoint : `https://${this.domain.name}`;
+    return this.customDomainName === undefined ? this.api.apiEndpoint : `https://${this.customDomainName}`;
   }
 }

@@ -79,6 +79,8 @@ export class RegencyStack extends Stack {
   readonly undeclaredFunctions: string[] = [];
   /** Workflows left out because a function they invoke has no entry file yet. */
   readonly skippedWorkflows: string[] = [];
+  /** What the grant helpers may point functions at. */
+  readonly grantTargets: GrantTargets;
 
   constructor(scope: Construct, id: string, props: RegencyStackProps) {
     super(scope, id, {
@@ -153,6 +155,7 @@ export class RegencyStack extends Stack {
       linkSecret: this.linkSecret,
       alerts: { topic: this.alerts.topic, key: this.alerts.key },
     };
+    this.grantTargets = targets;
     const commonEnvironment = {
       API_BASE_URL: regency.mail.publicBaseUrl.replace(/\/+$/, ''),
       METRICS_NAMESPACE: SLA_BREACH_METRIC.namespace,

@@ -24,12 +24,18 @@ export const testWorkflowEntry = (name: string): string =>
 
 export interface TestBuildOptions {
   readonly bundling?: boolean;
+  /**
+   * CDK's built-in CloudFormation schema validation (what `cdk synth` runs). Its engine costs seconds to
+   * start, so only the test that checks every regency's template turns it on.
+   */
+  readonly cfnValidation?: boolean;
   readonly context?: Record<string, string>;
   readonly env?: NodeJS.ProcessEnv;
   readonly regenciesDir?: string;
 }
 
 export interface TestApp extends BuiltApp {
+  readonly outdir: string;
   /** Removes the cloud assembly directory. */
   cleanup(): void;
 }
@@ -39,6 +45,7 @@ export function buildTestApp(regencyId: string, options: TestBuildOptions = {}):
   const built = buildRegencyApp({
     appProps: {
       outdir,
+      builtinCloudFormationValidation: options.cfnValidation === true,
       context: {
         ...CDK_JSON_CONTEXT,
         regency: regencyId,
@@ -53,5 +60,5 @@ export function buildTestApp(regencyId: string, options: TestBuildOptions = {}):
     regenciesDir: options.regenciesDir,
     stackOverrides: { workflowEntry: testWorkflowEntry },
   });
-  return { ...built, cleanup: () => rmSync(outdir, { recursive: true, force: true }) };
+  return { ...built, outdir, cleanup: () => rmSync(outdir, { recursive: true, force: true }) };
 }
