@@ -260,8 +260,12 @@ export const deadlinePolicySchema = z.strictObject({
   remindersBeforeDeadline: z.array(reminderSchema).default([]),
   /** Cadence of reminders (and one more escalation level each time) after a breach. */
   remindEveryAfterBreach: stageDurationSchema,
-  /** The applicant's own deadline to complete a returned file; the office clock pauses meanwhile. */
-  applicantCompletionDeadline: stageDurationSchema,
+  /**
+   * The applicant's own deadline to complete a returned file; the office clock pauses meanwhile.
+   * Default: 10 working days (no seed SOP sets one; it matches the common practice of permit portals
+   * and is long enough to obtain a corrected letter from a facility or a professional body).
+   */
+  applicantCompletionDeadline: stageDurationSchema.default({ workingDays: 10 }),
 });
 
 export const regencySchema = z.strictObject({

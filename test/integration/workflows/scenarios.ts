@@ -160,6 +160,15 @@ export function permitScenarios(options: { regencyId: string; permitCode: string
         expect.objectContaining({ stageId: stage.id, detail: expect.objectContaining({ role: stage.role }) }),
       ]);
       expect(audit.filter((e) => e.type === 'escalated').map((e) => e.detail?.level)).toEqual([1, 2]);
+      // In the execution history each wake-up is a callback wait that timed out and was re-entered.
+      const events = await wf.history(id);
+      const timedOut = events.filter((e) => e.type === 'TaskTimedOut').length;
+      expect(timedOut).toBeGreaterThanOrEqual(2);
+      expect(
+        events.filter(
+          (e) => e.type === 'TaskStateEntered' && e.stateEnteredEventDetails?.name === `${stage.id}.wait`,
+        ),
+      ).toHaveLength(timedOut + 1);
       const escalation = await mailbox().waitFor(
         (m) => m.subject.includes(app.trackingCode) && m.subject.includes('Eskalasi tingkat 1'),
       );
@@ -180,6 +189,29 @@ export function permitScenarios(options: { regencyId: string; permitCode: string
       expect(decided?.breached).toBe(true);
       await walk(wf, permit, id);
       expect(await wf.status(id)).toBe('issued');
+    });
+
+    it('flags the application for an administrator, never leaving it in progress, when a step fails', async () => {
+      const id = await wf.submit(permit.code);
+      const app = await wf.application(id);
+      const stage = stageOf(permit, app.current?.stageId);
+      // An outcome this stage does not allow makes complete-stage fail: a bug, not a transient error.
+      const invalid: Outcome = stage.outcomes.inspectionNeeded === undefined ? 'inspectionNeeded' : 'reject';
+      await wf.decide(id, invalid);
+      expect(await wf.executionStatus(id)).toBe('FAILED');
+      const flagged = await wf.application(id);
+      expect(flagged.status).toBe('needs-attention');
+      expect(flagged.attention?.error).toBe('InvalidDecision');
+      const alert = await mailbox().waitFor(
+        (m) => m.subject.includes(app.trackingCode) && m.subject.includes('Perlu penanganan administrator'),
+      );
+      expect(alert.destination.to).toEqual(wf.regency.mail.administrators);
+      const events = await wf.history(id);
+      expect(
+        events.some(
+          (e) => e.type === 'TaskStateEntered' && e.stateEnteredEventDetails?.name === 'NeedsAttention',
+        ),
+      ).toBe(true);
     });
 
     it('lapses when the applicant never completes a returned file', async () => {
