@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { evaluateRule } from '../../../local/sfn/choice.ts';
 import { StatesError } from '../../../local/sfn/errors.ts';
 import { evaluateIntrinsic } from '../../../local/sfn/intrinsics.ts';
-import { evaluatePath, isReferencePath, setPath } from '../../../local/sfn/json-path.ts';
+import { evaluatePath, isReferencePath, type Json, setPath } from '../../../local/sfn/json-path.ts';
 import { applyResultPath, evaluateTemplate, selectPath } from '../../../local/sfn/payload.ts';
 
 const noContext = () => ({});
@@ -112,7 +112,8 @@ describe('payload processing', () => {
 });
 
 describe('intrinsic functions', () => {
-  const run = (text: string, input: object = {}) => evaluateIntrinsic(text, { input, context: noContext });
+  const run = (text: string, input: object = {}) =>
+    evaluateIntrinsic(text, { input: input as Json, context: noContext });
 
   it('formats with escapes and JSON-encodes non-string arguments', () => {
     expect(run("States.Format('a {} b {} c {}', $.s, $.n, $.t)", { s: 'x', n: 1.5, t: true })).toBe(
@@ -184,7 +185,7 @@ describe('intrinsic functions', () => {
 });
 
 describe('Choice rules', () => {
-  const rule = (r: object, input: object) => evaluateRule(r as never, input, noContext);
+  const rule = (r: object, input: object) => evaluateRule(r as never, input as Json, noContext);
 
   it('compares only values of the operator type', () => {
     expect(rule({ Variable: '$.v', NumericEquals: 1 }, { v: '1' })).toBe(false);
