@@ -42,23 +42,30 @@ export interface TestApp extends BuiltApp {
 
 export function buildTestApp(regencyId: string, options: TestBuildOptions = {}): TestApp {
   const outdir = mkdtempSync(join(tmpdir(), 'satupintu-cdk-test-'));
-  const built = buildRegencyApp({
-    appProps: {
-      outdir,
-      builtinCloudFormationValidation: options.cfnValidation === true,
-      context: {
-        ...CDK_JSON_CONTEXT,
-        regency: regencyId,
-        // Stack traces in construct metadata cost seconds per synth and nothing here reads them.
-        'aws:cdk:disable-stack-trace': true,
-        'aws:cdk:disable-creation-stack-traces': true,
-        ...(options.bundling === true ? {} : { 'aws:cdk:bundling-stacks': [] }),
-        ...options.context,
+  const cleanup = (): void => rmSync(outdir, { recursive: true, force: true });
+  let built: BuiltApp;
+  try {
+    built = buildRegencyApp({
+      appProps: {
+        outdir,
+        builtinCloudFormationValidation: options.cfnValidation === true,
+        context: {
+          ...CDK_JSON_CONTEXT,
+          regency: regencyId,
+          // Stack traces in construct metadata cost seconds per synth and nothing here reads them.
+          'aws:cdk:disable-stack-trace': true,
+          'aws:cdk:disable-creation-stack-traces': true,
+          ...(options.bundling === true ? {} : { 'aws:cdk:bundling-stacks': [] }),
+          ...options.context,
+        },
       },
-    },
-    env: options.env ?? {},
-    regenciesDir: options.regenciesDir,
-    stackOverrides: { workflowEntry: testWorkflowEntry },
-  });
-  return { ...built, outdir, cleanup: () => rmSync(outdir, { recursive: true, force: true }) };
+      env: options.env ?? {},
+      regenciesDir: options.regenciesDir,
+      stackOverrides: { workflowEntry: testWorkflowEntry },
+    });
+  } catch (error) {
+    cleanup();
+    throw error;
+  }
+  return { ...built, outdir, cleanup };
 }
