@@ -9,3 +9,25 @@ export function log(level: LogLevel, message: string, fields: Record<string, unk
   if (level === 'error' || level === 'warn') console.error(line);
   else console.log(line);
 }
+
+/**
+ * A CloudWatch metric in embedded metric format: one JSON log line that CloudWatch Logs turns into
+ * a datapoint (namespace from METRICS_NAMESPACE, default 'Satupintu'), dimensioned by regency. The
+ * stack's alarms watch these (e.g. StageDeadlineBreached).
+ */
+export function emitMetric(name: string, regencyId: string, properties: Record<string, unknown> = {}): void {
+  const namespace = process.env.METRICS_NAMESPACE ?? 'Satupintu';
+  console.log(
+    JSON.stringify({
+      _aws: {
+        Timestamp: Date.now(),
+        CloudWatchMetrics: [
+          { Namespace: namespace, Dimensions: [['Regency']], Metrics: [{ Name: name, Unit: 'Count' }] },
+        ],
+      },
+      Regency: regencyId,
+      [name]: 1,
+      ...properties,
+    }),
+  );
+}

@@ -5,7 +5,7 @@ import { functionEnv } from './config/env.ts';
 import { currentRegency } from './config/runtime.ts';
 import { createCalendar } from './domain/calendar.ts';
 import type { IssuancePorts } from './domain/issuance.ts';
-import { log } from './log.ts';
+import { emitMetric, log } from './log.ts';
 import { SesMailer } from './mail/ses-mailer.ts';
 import { DynamoApplicationStore } from './store/application-store.ts';
 import { S3DocumentStore } from './store/s3-documents.ts';
@@ -26,6 +26,7 @@ export function workflowPorts(): IssuancePorts {
     tasks: new SfnTaskCallbacks(sfnClient()),
     documents: new S3DocumentStore(s3Client(), env.DOCUMENTS_BUCKET ?? ''),
     log: (message, fields) => log('info', message, fields),
+    metric: (name, properties) => emitMetric(name, regency.id, properties),
   };
   return ports;
 }

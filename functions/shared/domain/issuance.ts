@@ -92,12 +92,7 @@ export async function issueDocument(
           deadline: app.clock.deadline,
           met: at <= new Date(app.clock.deadline),
         };
-  if (sla !== undefined && !sla.met)
-    ports.log('overall limit exceeded', {
-      metric: 'OverallLimitExceeded',
-      regency: ports.regency.id,
-      permit: app.permitCode,
-    });
+  if (sla !== undefined && !sla.met) ports.metric('OverallLimitExceeded', { permit: app.permitCode });
   const next: Application = {
     ...rest,
     status: document === 'permit' ? 'issued' : 'rejected',

@@ -42,6 +42,8 @@ export interface WorkflowPorts {
   tasks: TaskCallbacks;
   /** Operational log without personal data. */
   log: (message: string, fields?: Record<string, unknown>) => void;
+  /** A count metric for alarms (StageDeadlineBreached, ApplicationNeedsAttention, OverallLimitExceeded). */
+  metric: (name: string, properties?: Record<string, unknown>) => void;
 }
 
 /** What a wait state needs: the pending action and the seconds until the next wake-up. */
@@ -258,13 +260,7 @@ export async function stageTimer(
       stageId,
       detail: { role: stage.role, deadline: visit.deadline },
     });
-    ports.log('SLA breach', {
-      metric: 'StageBreached',
-      regency: ports.regency.id,
-      permit: permit.code,
-      stageId,
-      role: stage.role,
-    });
+    ports.metric('StageDeadlineBreached', { permit: permit.code, stageId, role: stage.role });
   }
   if (decision.escalateToLevel !== undefined) {
     const supervisor =
@@ -464,11 +460,7 @@ export async function needsAttention(
     typeof error === 'object' && error !== null && 'Error' in error
       ? String((error as { Error: unknown }).Error)
       : 'unknown';
-  ports.log('application needs attention', {
-    metric: 'ApplicationNeedsAttention',
-    regency: ports.regency.id,
-    error: summary,
-  });
+  ports.metric('ApplicationNeedsAttention', { error: summary });
   const app = await ports.store.getApplication(applicationId);
   if (app === undefined) return;
   await ports.store.saveApplication({
