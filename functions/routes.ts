@@ -17,8 +17,86 @@ export interface RouteDefinition {
   summary: string;
 }
 
+/**
+ * Functions group routes by what they may touch (infra/function-access.ts), so that each Lambda holds
+ * the least privilege its routes need: reading the catalogue needs nothing, tracking only reads,
+ * submitting starts and stops workflows, and so on.
+ */
 export const routes: readonly RouteDefinition[] = [
   { method: 'GET', path: '/health', fn: 'health', auth: 'public', summary: 'Liveness of the API' },
+  { method: 'GET', path: '/openapi.json', fn: 'openapi', auth: 'public', summary: 'OpenAPI 3.1 document' },
+  { method: 'GET', path: '/permits', fn: 'permits', auth: 'public', summary: 'Permit types and their SOPs' },
+  {
+    method: 'POST',
+    path: '/applications',
+    fn: 'create-application',
+    auth: 'public',
+    summary: 'Create a draft application',
+  },
+  {
+    method: 'GET',
+    path: '/applications/{id}',
+    fn: 'application',
+    auth: 'applicant',
+    summary: 'Read an application',
+  },
+  {
+    method: 'GET',
+    path: '/track/{trackingCode}',
+    fn: 'application',
+    auth: 'public',
+    summary: 'Public status by tracking code',
+  },
+  {
+    method: 'POST',
+    path: '/applications/{id}/documents/{requirementId}',
+    fn: 'documents',
+    auth: 'applicant',
+    summary: 'Get a presigned upload for a requirement',
+  },
+  {
+    method: 'POST',
+    path: '/applications/{id}/documents/{requirementId}/{uploadId}/confirm',
+    fn: 'documents',
+    auth: 'applicant',
+    summary: 'Check and accept an upload',
+  },
+  {
+    method: 'POST',
+    path: '/applications/{id}/submit',
+    fn: 'submission',
+    auth: 'applicant',
+    summary: 'Submit a draft',
+  },
+  {
+    method: 'POST',
+    path: '/applications/{id}/resubmit',
+    fn: 'submission',
+    auth: 'applicant',
+    summary: 'Resubmit a returned application',
+  },
+  {
+    method: 'POST',
+    path: '/applications/{id}/withdraw',
+    fn: 'submission',
+    auth: 'applicant',
+    summary: 'Withdraw an application',
+  },
+  {
+    method: 'POST',
+    path: '/applications/{id}/survey',
+    fn: 'survey',
+    auth: 'applicant',
+    summary: 'Answer the satisfaction survey',
+  },
+  {
+    method: 'GET',
+    path: '/applications/{id}/permit',
+    fn: 'permit-download',
+    auth: 'applicant',
+    summary: 'Download the issued permit or rejection letter',
+  },
+  { method: 'POST', path: '/complaints', fn: 'complaints', auth: 'public', summary: 'File a complaint' },
 ];
 
 /** Entry file of an HTTP function, relative to the repository root. */

@@ -65,9 +65,27 @@ export interface Application {
     note?: string;
   };
   attention?: { at: string; error: string };
+  /** The applicant's answers to the permit's questions: they decide the conditional requirements. */
+  answers?: Record<string, boolean>;
+  /**
+   * The document versions the office examines, frozen at submission and again at each resubmission
+   * (requirement id -> accepted upload). Later uploads never change what an official is deciding on.
+   */
+  documents?: Record<string, SubmittedDocument>;
+  withdrawnAt?: string;
   /** Measured when the application ends: office time used (pauses excluded) against the SOP's total limit. */
   sla?: { officeMinutesUsed: number; deadline: string; met: boolean };
   version: number;
+}
+
+/** One accepted version of a requirement's document (an upload that passed the server-side checks). */
+export interface SubmittedDocument {
+  requirementId: string;
+  uploadId: string;
+  objectKey: string;
+  mediaType: 'application/pdf' | 'image/jpeg' | 'image/png';
+  sizeBytes: number;
+  acceptedAt: string;
 }
 
 export interface StageVisit extends StageTimerState {
@@ -118,6 +136,14 @@ export interface Decision {
 }
 
 export type AuditEventType =
+  | 'created'
+  | 'document-accepted'
+  | 'document-rejected'
+  | 'submitted'
+  | 'withdrawn'
+  | 'survey-answered'
+  | 'document-downloaded'
+  | 'complaint-filed'
   | 'execution-started'
   | 'stage-entered'
   | 'reminder-sent'

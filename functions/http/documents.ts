@@ -1,0 +1,47 @@
+/** The document checklist: a presigned upload per requirement, then the server-side check of what was uploaded. */
+import { loadApplication } from '#shared/domain/api-ports.ts';
+import { confirmUpload, requestUpload } from '#shared/domain/documents.ts';
+import { localTime } from '#shared/domain/local-time.ts';
+import { dispatch, endpoint, json } from '#shared/http/endpoint.ts';
+import { apiPorts } from '#shared/http/ports.ts';
+
+const accessHashes = () => {
+  const { store } = apiPorts();
+  return (id: string) => store.getAccessHash(id);
+};
+
+const upload = endpoint(
+  'POST /applications/{id}/documents/{requirementId}',
+  async ({ params, body }) => {
+    const ports = apiPorts();
+    const app = await loadApplication(ports, params.id);
+    const granted = await requestUpload(ports, app, params.requirementId, body);
+    return json(201, {
+      ...granted,
+      confirmPath: `/applications/${app.id}/documents/${granted.requirementId}/${granted.uploadId}/confirm`,
+    });
+  },
+  { accessHashes },
+);
+
+const confirm = endpoint(
+  'POST /applications/{id}/documents/{requirementId}/{uploadId}/confirm',
+  async ({ params }) => {
+    const ports = apiPorts();
+    const app = await loadApplication(ports, params.id);
+    const version = await confirmUpload(ports, app, params.requirementId, params.uploadId);
+    return json(200, {
+      requirementId: version.requirementId,
+      uploadId: version.uploadId,
+      mediaType: version.mediaType,
+      sizeBytes: version.sizeBytes,
+      acceptedAt: localTime(version.acceptedAt, ports.regency.timeZone, ports.calendar),
+    });
+  },
+  { accessHashes },
+);
+
+export const handler = dispatch({
+  'POST /applications/{id}/documents/{requirementId}': upload,
+  'POST /applications/{id}/documents/{requirementId}/{uploadId}/confirm': confirm,
+});

@@ -1,0 +1,12 @@
+/** GET /openapi.json: the API's OpenAPI 3.1 document, generated once per cold start. */
+import { currentRegency } from '#shared/config/runtime.ts';
+import { endpoint, json } from '#shared/http/endpoint.ts';
+import { openApiDocument } from '#shared/http/openapi.ts';
+
+let document: Record<string, unknown> | undefined;
+
+export const handler = endpoint('GET /openapi.json', async () => {
+  const regency = currentRegency();
+  document ??= openApiDocument(regency, process.env.API_BASE_URL ?? regency.mail.publicBaseUrl);
+  return json(200, document, { 'cache-control': 'public, max-age=300' });
+});
