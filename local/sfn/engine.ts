@@ -134,13 +134,13 @@ interface Execution {
   error?: string;
   cause?: string;
   timeoutAt?: number;
-  events: string[];
+  events: StoredEvent[];
   runs: Map<string, Run>;
   nextRun: number;
   nextTask: number;
   // Not persisted: rebuilt or recomputed.
   parsedInput?: Json;
-  newEvents: string[];
+  newEvents: StoredEvent[];
   dirtyRuns: Map<string, Run | null>;
   statusChanged: boolean;
   afterSync: Array<() => void>;
@@ -156,6 +156,8 @@ export interface EngineOptions {
   log: Logger;
   functionTimeoutMs?: number;
   compactAfterBytes?: number;
+  /** Called when an execution ends (its last event is in the journal, not necessarily synced yet). */
+  onExecutionEnd?: (executionArn: string, status: ExecutionStatus) => void;
 }
 
 const MAX_PAYLOAD_BYTES = 262_144;
@@ -165,6 +167,15 @@ const RESUME_CAUSE =
   'The local Step Functions service stopped while this function was running; whether it completed is unknown (an AWS Lambda service error would look the same).';
 
 const iso = (ms: number) => new Date(ms).toISOString();
+
+/**
+ * Transient facts about a run, under symbol keys so JSON.stringify (the journal) skips them:
+ * the input last written to the journal (a delta can then leave it out) and the input's JSON
+ * text when the previous state already produced it.
+ */
+const PERSISTED_INPUT = Symbol('persistedInput');
+const INPUT_TEXT = Symbol('inputText');
+type RunMemo = { [PERSISTED_INPUT]?: Json; [INPUT_TEXT]?: string };
 const seconds = (ms: number) => ms / 1000;
 
 function byteLength(text: string): number {
@@ -183,6 +194,10 @@ export class Engine {
   private nextSeq = 1;
   private ready: Array<{ exec: Execution; runId: string }> = [];
   private readonly queued = new Set<string>();
+  private afterSyncQueue: Array<() => void> = [];
+  /** Executions changed since their last journal record (written at the end of the turn). */
+  private readonly uncommitted = new Set<Execution>();
+  private afterSyncScheduled = false;
   private draining = false;
   private closed = false;
   private readonly clock: Clock;
@@ -211,10 +226,12 @@ export class Engine {
 
   /** Resolves once everything the service did so far is durable. */
   sync(): Promise<void> {
+    this.commitAll();
     return this.journal.sync();
   }
 
   async close(): Promise<void> {
+    this.commitAll();
     this.closed = true;
     for (const exec of this.executions.values()) {
       for (const cancel of exec.timers.values()) cancel();
@@ -436,12 +453,10 @@ export class Engine {
       step: { k: 'enter' },
     };
     exec.runs.set(root.id, root);
-    this.journal.append({
-      t: 'ex',
-      ...this.executionMeta(exec),
-      e: exec.newEvents,
-      r: { [root.id]: root },
-    });
+    this.journal.append(
+      { t: 'ex', ...this.executionMeta(exec), r: { [root.id]: root } },
+      exec.newEvents.map(journalForm),
+    );
     exec.newEvents = [];
     this.armExecutionTimeout(exec);
     this.schedule(exec, root.id);
@@ -521,8 +536,9 @@ export class Engine {
     const events = reverseOrder ? exec.events.slice().reverse() : exec.events;
     const scope = `h:${reverseOrder ? 'r' : 'f'}:${exec.seq}`;
     const start = nextToken === undefined ? 0 : decodeCursor(nextToken, scope);
-    let page = events.slice(start, start + maxResults);
-    if (!includeExecutionData) page = page.map(stripExecutionData);
+    const page = events
+      .slice(start, start + maxResults)
+      .map((event) => (includeExecutionData ? renderEvent(event) : stripExecutionData(event)));
     const next =
       start + maxResults < events.length
         ? `,"nextToken":${JSON.stringify(encodeCursor(scope, start + maxResults))}`
@@ -703,7 +719,7 @@ export class Engine {
           input: record.input as string,
           start: record.start as number,
           status: (record.status as ExecutionStatus | undefined) ?? 'RUNNING',
-          events: (record.e as string[] | undefined) ?? [],
+          events: storedEvents(record.e),
           runs: new Map(Object.entries((record.r as Record<string, Run> | undefined) ?? {})),
           nextRun: (record.nr as number | undefined) ?? 1,
           nextTask: (record.nt as number | undefined) ?? 1,
@@ -725,11 +741,18 @@ export class Engine {
       case 'st': {
         const exec = this.executionsBySeq.get(record.s as number);
         if (!exec) throw new Error(`journal names unknown execution ${String(record.s)}`);
-        if (Array.isArray(record.e)) for (const event of record.e as string[]) exec.events.push(event);
+        if (Array.isArray(record.e)) for (const event of storedEvents(record.e)) exec.events.push(event);
         if (record.r) {
-          for (const [id, run] of Object.entries(record.r as Record<string, Run | null>)) {
-            if (run === null) exec.runs.delete(id);
-            else exec.runs.set(id, run);
+          for (const [id, run] of Object.entries(record.r as Record<string, (Run & { ki?: 1 }) | null>)) {
+            if (run === null) {
+              exec.runs.delete(id);
+            } else {
+              if (run.ki === 1) {
+                run.input = exec.runs.get(id)?.input ?? null;
+                delete run.ki;
+              }
+              exec.runs.set(id, run);
+            }
           }
         }
         if (Array.isArray(record.n)) [exec.nextRun, exec.nextTask] = record.n as [number, number];
@@ -754,16 +777,15 @@ export class Engine {
     }
   }
 
-  private snapshot(): JournalRecord[] {
-    const records: JournalRecord[] = [];
-    for (const [h, { text }] of this.definitions) records.push({ t: 'def', h, text });
-    for (const sm of this.stateMachines.values()) records.push({ t: 'sm', sm });
+  private snapshot(): Array<{ record: JournalRecord; rawEvents?: readonly string[] }> {
+    const records: Array<{ record: JournalRecord; rawEvents?: readonly string[] }> = [];
+    for (const [h, { text }] of this.definitions) records.push({ record: { t: 'def', h, text } });
+    for (const sm of this.stateMachines.values()) records.push({ record: { t: 'sm', sm } });
     for (const exec of this.executionsBySeq.values()) {
       const record: JournalRecord = {
         t: 'ex',
         ...this.executionMeta(exec),
         status: exec.status,
-        e: exec.events,
         r: Object.fromEntries(exec.runs),
         nr: exec.nextRun,
         nt: exec.nextTask,
@@ -772,7 +794,8 @@ export class Engine {
       if (exec.output !== undefined) record.output = exec.output;
       if (exec.error !== undefined) record.error = exec.error;
       if (exec.cause !== undefined) record.cause = exec.cause;
-      records.push(record);
+      // The history is copied: the execution may go on while the snapshot is written.
+      records.push({ record, rawEvents: exec.events.map(journalForm) });
     }
     return records;
   }
@@ -813,18 +836,16 @@ export class Engine {
     exec: Execution,
     run: Run | undefined,
     type: string,
-    details?: JsonObject,
+    details?: JsonObject | string,
     previous?: number,
   ): number {
     const id = exec.events.length + 1;
     const previousEventId = previous ?? (run ? run.prev : id - 1);
-    const event = JSON.stringify({
-      id,
-      previousEventId,
-      timestamp: seconds(this.clock.now()),
-      type,
-      ...details,
-    });
+    // Built as text: events are only ever stored and sent as JSON.
+    const head = `{"id":${id},"previousEventId":${previousEventId},"timestamp":${seconds(this.clock.now())},"type":"${type}"`;
+    const body =
+      details === undefined ? undefined : typeof details === 'string' ? details : JSON.stringify(details);
+    const event = body ? `${head},${body.slice(1)}` : `${head}}`;
     exec.events.push(event);
     exec.newEvents.push(event);
     if (run) {
@@ -832,6 +853,28 @@ export class Engine {
       this.markDirty(exec, run);
     }
     return id;
+  }
+
+  /**
+   * A StateEntered/StateExited event, kept compact: the state's data is the JSON text the state
+   * produced (shared by the Exited event and the next Entered one), escaped into the AWS event
+   * only when the history is read.
+   */
+  private stateEvent(exec: Execution, run: Run, type: string, data: string, exited: boolean): void {
+    const id = exec.events.length + 1;
+    const event: StateEvent = {
+      id,
+      prev: run.prev,
+      ts: seconds(this.clock.now()),
+      type,
+      name: run.state,
+      data,
+      exited,
+    };
+    exec.events.push(event);
+    exec.newEvents.push(event);
+    run.prev = id;
+    this.markDirty(exec, run);
   }
 
   private markDirty(exec: Execution, run: Run): void {
@@ -852,8 +895,20 @@ export class Engine {
       return;
     }
     const record: JournalRecord = { t: 'st', s: exec.seq, n: [exec.nextRun, exec.nextTask] };
-    if (exec.newEvents.length > 0) record.e = exec.newEvents;
-    if (exec.dirtyRuns.size > 0) record.r = Object.fromEntries(exec.dirtyRuns);
+    if (exec.dirtyRuns.size > 0) {
+      const runs: Record<string, unknown> = {};
+      for (const [id, run] of exec.dirtyRuns) {
+        const memo = run as (Run & RunMemo) | null;
+        if (memo && memo[PERSISTED_INPUT] === memo.input) {
+          // Same input as already in the journal: "ki" (keep input) instead of writing it again.
+          runs[id] = { ...memo, input: undefined, ki: 1 };
+        } else {
+          if (memo) memo[PERSISTED_INPUT] = memo.input;
+          runs[id] = memo;
+        }
+      }
+      record.r = runs;
+    }
     if (exec.statusChanged) {
       record.x = {
         status: exec.status,
@@ -863,7 +918,7 @@ export class Engine {
         cause: exec.cause,
       };
     }
-    this.journal.append(record);
+    this.journal.append(record, exec.newEvents.map(journalForm));
     exec.newEvents = [];
     exec.dirtyRuns = new Map();
     exec.statusChanged = false;
@@ -872,15 +927,23 @@ export class Engine {
 
   private runAfterSync(exec: Execution): void {
     if (exec.afterSync.length === 0) return;
-    const actions = exec.afterSync;
+    for (const action of exec.afterSync) this.afterSyncQueue.push(action);
     exec.afterSync = [];
-    this.journal.sync().then(
-      () => {
-        for (const action of actions) action();
-      },
-      (error: unknown) =>
-        this.log('error', 'journal sync failed; tasks not started', { error: String(error) }),
-    );
+    if (this.afterSyncScheduled) return;
+    this.afterSyncScheduled = true;
+    // One sync for everything queued in this turn: they all ride the same group commit.
+    queueMicrotask(() => {
+      const actions = this.afterSyncQueue;
+      this.afterSyncQueue = [];
+      this.afterSyncScheduled = false;
+      this.journal.sync().then(
+        () => {
+          for (const action of actions) action();
+        },
+        (error: unknown) =>
+          this.log('error', 'journal sync failed; tasks not started', { error: String(error) }),
+      );
+    });
   }
 
   private schedule(exec: Execution, runId: string): void {
@@ -888,28 +951,42 @@ export class Engine {
     if (this.queued.has(key)) return;
     this.queued.add(key);
     this.ready.push({ exec, runId });
-    if (!this.draining) {
-      this.draining = true;
-      setImmediate(() => this.drain());
-    }
+    this.kick();
   }
 
+  private kick(): void {
+    if (this.draining || this.closed) return;
+    this.draining = true;
+    setImmediate(() => this.drain());
+  }
+
+  /**
+   * One turn of the interpreter: advance the runs that are ready, then write one journal record
+   * per changed execution. Changes made by callbacks, timers and task results since the last
+   * turn are written here too, together with what they led to, rather than one record each.
+   */
   private drain(): void {
     const batch = this.ready;
     this.ready = [];
-    const touched = new Set<Execution>();
     for (const { exec, runId } of batch) {
       this.queued.delete(`${exec.seq}:${runId}`);
       if (this.closed) break;
       const run = exec.runs.get(runId);
       if (!run || exec.status !== 'RUNNING' || run.step.k !== 'enter') continue;
       this.advance(exec, run);
-      touched.add(exec);
+      this.uncommitted.add(exec);
     }
-    // A run can release another one (a branch ending its Parallel state): settle schedules it.
-    for (const exec of touched) this.settle(exec);
-    if (this.ready.length > 0 && !this.closed) setImmediate(() => this.drain());
-    else this.draining = false;
+    // A run can release another one (a branch ending its Parallel state): schedule it.
+    for (const exec of this.uncommitted) this.scheduleReleased(exec);
+    this.commitAll();
+    this.draining = false;
+    if (this.ready.length > 0) this.kick();
+  }
+
+  private commitAll(): void {
+    if (this.closed) return;
+    for (const exec of this.uncommitted) this.commit(exec);
+    this.uncommitted.clear();
   }
 
   /** Runs one run through states until it has to wait for something (or its turn ends). */
@@ -1021,10 +1098,10 @@ export class Engine {
     run.entered = this.clock.now();
     run.retries = undefined;
     run.retryCount = undefined;
-    const inputText = JSON.stringify(run.input);
-    this.event(exec, run, `${type}StateEntered`, {
-      stateEnteredEventDetails: { name: run.state, input: inputText, inputDetails: { truncated: false } },
-    });
+    const memo = run as Run & RunMemo;
+    const inputText = memo[INPUT_TEXT] ?? JSON.stringify(run.input);
+    memo[INPUT_TEXT] = undefined;
+    this.stateEvent(exec, run, `${type}StateEntered`, inputText, false);
     this.guard(exec, run, () => this.perform(exec, run, state));
   }
 
@@ -1164,6 +1241,7 @@ export class Engine {
 
     let functionName: string;
     let invokePayload: Json | undefined;
+    let invokePayloadText: string | undefined;
     let step: TaskStep;
     if (kind.kind === 'invoke') {
       if (!isJsonObject(payload) || typeof payload.FunctionName !== 'string') {
@@ -1186,9 +1264,10 @@ export class Engine {
     } else {
       functionName = kind.functionArn;
       invokePayload = payload;
+      invokePayloadText = JSON.stringify(payload);
       const details: JsonObject = {
         resource: kind.functionArn,
-        input: JSON.stringify(payload),
+        input: invokePayloadText,
         inputDetails: { truncated: false },
       };
       if (timeoutSeconds !== undefined) details.timeoutInSeconds = timeoutSeconds;
@@ -1217,7 +1296,15 @@ export class Engine {
     // The handler runs only once "task started" is on disk: after a crash the service then knows
     // an invocation may have happened, and never silently runs it a second time.
     exec.afterSync.push(() => {
-      void this.invoke(exec, run.id, seq, functionName, invokePayload, invocationType === 'Event');
+      void this.invoke(
+        exec,
+        run.id,
+        seq,
+        functionName,
+        invokePayload,
+        invokePayloadText,
+        invocationType === 'Event',
+      );
     });
   }
 
@@ -1227,15 +1314,22 @@ export class Engine {
     seq: number,
     functionName: string,
     payload: Json | undefined,
+    payloadText: string | undefined,
     asynchronous: boolean,
   ): Promise<void> {
     if (!this.isCurrentTask(exec, runId, seq) || this.closed) return;
-    const pending = invokeFunction(this.options.functions, functionName, payload, {
-      region: this.region,
-      accountId: this.accountId,
-      functionTimeoutMs: this.options.functionTimeoutMs ?? 60_000,
-      memoryLimitInMB: 1024,
-    });
+    const pending = invokeFunction(
+      this.options.functions,
+      functionName,
+      payload,
+      {
+        region: this.region,
+        accountId: this.accountId,
+        functionTimeoutMs: this.options.functionTimeoutMs ?? 60_000,
+        memoryLimitInMB: 1024,
+      },
+      payloadText,
+    );
     if (asynchronous) {
       // InvocationType Event: Lambda queues the event and answers 202 at once.
       pending.catch(() => undefined);
@@ -1244,6 +1338,7 @@ export class Engine {
       this.settleInvocation(exec, run, step, {
         ok: true,
         payload: '',
+        payloadText: '""',
         requestId: randomUUID(),
         executedVersion: '$LATEST',
         statusCode: 202,
@@ -1265,7 +1360,14 @@ export class Engine {
     run: Run,
     step: TaskStep,
     outcome:
-      | { ok: true; payload: Json; requestId: string; executedVersion: string; statusCode: number }
+      | {
+          ok: true;
+          payload: Json;
+          payloadText: string;
+          requestId: string;
+          executedVersion: string;
+          statusCode: number;
+        }
       | { ok: false; error: string; cause: string },
   ): void {
     if (!outcome.ok) {
@@ -1273,7 +1375,7 @@ export class Engine {
       return;
     }
     if (step.family === 'lambda') {
-      const output = JSON.stringify(outcome.payload);
+      const output = outcome.payloadText;
       this.event(exec, run, 'LambdaFunctionSucceeded', {
         lambdaFunctionSucceededEventDetails: { output, outputDetails: { truncated: false } },
       });
@@ -1534,9 +1636,7 @@ export class Engine {
       );
     }
     const type = state.Type as string;
-    this.event(exec, run, `${type}StateExited`, {
-      stateExitedEventDetails: { name: run.state, output: outputText, outputDetails: { truncated: false } },
-    });
+    this.stateEvent(exec, run, `${type}StateExited`, outputText, true);
     const target =
       next ?? (state.End === true || type === 'Succeed' ? undefined : (state.Next as string | undefined));
     if (target === undefined) {
@@ -1544,6 +1644,7 @@ export class Engine {
       return;
     }
     this.transition(exec, run, target, output);
+    (run as Run & RunMemo)[INPUT_TEXT] = outputText;
   }
 
   private transition(exec: Execution, run: Run, target: string, input: Json): void {
@@ -1734,6 +1835,7 @@ export class Engine {
     if (fields.cause !== undefined) exec.cause = fields.cause;
     exec.statusChanged = true;
     exec.parsedInput = undefined;
+    this.options.onExecutionEnd?.(exec.arn, status);
   }
 
   // ---------------------------------------------------------------- timers
@@ -1809,12 +1911,21 @@ export class Engine {
    * state continue on the next turn, and the changes go to the journal.
    */
   private settle(exec: Execution): void {
-    if (exec.status === 'RUNNING') {
-      for (const run of exec.runs.values()) {
-        if (run.step.k === 'enter') this.schedule(exec, run.id);
-      }
+    this.scheduleReleased(exec);
+    this.uncommitted.add(exec);
+    this.kick();
+  }
+
+  private scheduleReleased(exec: Execution): void {
+    if (exec.status !== 'RUNNING') return;
+    for (const run of exec.runs.values()) {
+      if (run.step.k === 'enter') this.schedule(exec, run.id);
     }
-    this.commit(exec);
+  }
+
+  /** Task tokens handed out and not yet answered. */
+  waitingTasks(): number {
+    return this.activeTokens.size;
   }
 
   /** Number of executions per status (for logs and the benchmark). */
@@ -1826,6 +1937,61 @@ export class Engine {
 }
 
 // ------------------------------------------------------------------ helpers
+
+/** A StateEntered or StateExited event before it is rendered in AWS's form. */
+interface StateEvent {
+  id: number;
+  prev: number;
+  ts: number;
+  type: string;
+  name: string;
+  /** The state's input or output as JSON text. */
+  data: string;
+  exited: boolean;
+}
+
+/** A history event: AWS JSON text, or a compact state event. */
+type StoredEvent = string | StateEvent;
+
+/**
+ * How an event is written in the journal: AWS events as their JSON, state events as
+ * `[id, prev, ts, type, name, <data as raw JSON>, exited]` (the data is not escaped into a string).
+ */
+function journalForm(event: StoredEvent): string {
+  if (typeof event === 'string') return event;
+  return `[${event.id},${event.prev},${event.ts},"${event.type}",${JSON.stringify(event.name)},${event.data},${event.exited ? 1 : 0}]`;
+}
+
+/** History events from a journal record (either form, or older string entries). */
+function storedEvents(events: unknown): StoredEvent[] {
+  if (!Array.isArray(events)) return [];
+  return events.map((event): StoredEvent => {
+    if (typeof event === 'string') return event;
+    if (Array.isArray(event)) {
+      const [id, prev, ts, type, name, data, exited] = event as [
+        number,
+        number,
+        number,
+        string,
+        string,
+        Json,
+        number,
+      ];
+      return { id, prev, ts, type, name, data: JSON.stringify(data), exited: exited === 1 };
+    }
+    return JSON.stringify(event);
+  });
+}
+
+function renderEvent(event: StoredEvent): string {
+  if (typeof event === 'string') return event;
+  const head = `{"id":${event.id},"previousEventId":${event.prev},"timestamp":${event.ts},"type":"${event.type}"`;
+  const name = JSON.stringify(event.name);
+  const data = JSON.stringify(event.data);
+  return event.exited
+    ? `${head},"stateExitedEventDetails":{"name":${name},"output":${data},"outputDetails":{"truncated":false}}}`
+    : `${head},"stateEnteredEventDetails":{"name":${name},"input":${data},"inputDetails":{"truncated":false}}}`;
+}
 
 function resultPath(state: JsonObject): string | null | undefined {
   return state.ResultPath as string | null | undefined;
@@ -1899,8 +2065,8 @@ function decodeCursor(token: string, scope: string): number {
 }
 
 /** includeExecutionData=false: the events without their input and output data. */
-function stripExecutionData(event: string): string {
-  const parsed = JSON.parse(event) as JsonObject;
+function stripExecutionData(event: StoredEvent): string {
+  const parsed = JSON.parse(renderEvent(event)) as JsonObject;
   for (const value of Object.values(parsed)) {
     if (isJsonObject(value)) {
       delete value.input;

@@ -19,15 +19,18 @@ import { crc32 } from 'node:zlib';
  * Files in the data directory, for a generation N:
  *   snapshot-N.jsonl  the whole state at the moment journal-N was started (written to a
  *                     temporary name, fsynced, then renamed: if it exists it is complete)
- *   journal-N.log     every change since then, one record per line: `<crc32 hex> <json>\n`
+ *   journal-N.log     every change since then
  *
- * Recovery loads the newest complete snapshot K, then replays journal-K, journal-K+1, ... in
- * order. A torn last line (crash in the middle of a write) fails its checksum or has no newline:
- * it is cut off. A bad line followed by good ones is corruption and stops the service.
+ * Both are sequences of batches: a header line `#<crc32 hex> <body bytes>\n`, then the body,
+ * one JSON record per line. Recovery loads the newest complete snapshot K, then replays
+ * journal-K, journal-K+1, ... in order. The last batch of the last journal may be torn (the
+ * process died while writing it): it is cut off. A bad batch followed by more data is
+ * corruption and stops the service rather than guessing.
  *
- * Group commit: `append()` only queues a line. One flush at a time writes everything queued so
- * far with a single write and a single fdatasync; `sync()` resolves once every record appended
- * before the call is on disk. Concurrent executions therefore share fsyncs.
+ * Group commit: `append()` only queues a record. One flush at a time writes everything queued
+ * so far as one batch (one write, one fdatasync); `sync()` resolves once every record appended
+ * before the call is on disk. Concurrent executions therefore share fsyncs, and the checksum is
+ * computed once per batch over the bytes actually written.
  */
 
 export type JournalRecord = Record<string, unknown>;
@@ -49,36 +52,63 @@ type Pending = { line: string } | { switchTo: number };
 const DEFAULT_COMPACT_BYTES = 64 * 1024 * 1024;
 const CHUNK_BYTES = 1024 * 1024;
 
-export function encodeLine(record: JournalRecord): string {
+/**
+ * One journal record as a line. `rawEvents` are history events that are already JSON text: they
+ * are spliced in as the record's `e` array instead of being encoded again as strings (which
+ * would escape every quote of every event a second time).
+ */
+export function encodeRecord(record: JournalRecord, rawEvents?: readonly string[]): string {
   const json = JSON.stringify(record);
-  return `${crc32(json).toString(16).padStart(8, '0')} ${json}\n`;
+  if (!rawEvents || rawEvents.length === 0) return `${json}\n`;
+  return `${json.slice(0, -1)},"e":[${rawEvents.join(',')}]}\n`;
 }
 
-/** Decodes the complete, valid lines of a file; reports where the valid part ends. */
-export function decodeLines(buffer: Buffer): {
+/** A batch as written: header with the checksum and length of the body, then the body. */
+export function encodeBatch(body: string): Buffer {
+  return Buffer.concat(batchParts(body));
+}
+
+function batchParts(body: string): [Buffer, Buffer] {
+  const bytes = Buffer.from(body, 'utf8');
+  const header = Buffer.from(`#${crc32(bytes).toString(16).padStart(8, '0')} ${bytes.length}\n`, 'latin1');
+  return [header, bytes];
+}
+
+export interface Decoded {
   records: JournalRecord[];
+  /** Bytes up to the end of the last good batch. */
   validBytes: number;
+  /** Where the first bad batch starts, if any. */
   badAt?: number;
-} {
+  /** Whether the bad batch is the last thing in the file (a torn final write). */
+  badIsTail?: boolean;
+}
+
+export function decodeBatches(buffer: Buffer): Decoded {
   const records: JournalRecord[] = [];
   let offset = 0;
   while (offset < buffer.length) {
-    const end = buffer.indexOf(10, offset);
-    if (end < 0) return { records, validBytes: offset, badAt: offset };
-    const line = buffer.subarray(offset, end);
-    const space = line.indexOf(32);
-    const json = space === 8 ? line.subarray(9) : undefined;
-    let record: JournalRecord | undefined;
-    if (json && crc32(json).toString(16).padStart(8, '0') === line.subarray(0, 8).toString('latin1')) {
-      try {
-        record = JSON.parse(json.toString('utf8')) as JournalRecord;
-      } catch {
-        record = undefined;
+    const bad = (badIsTail: boolean): Decoded => ({ records, validBytes: offset, badAt: offset, badIsTail });
+    const headerEnd = buffer.indexOf(10, offset);
+    if (headerEnd < 0) return bad(true);
+    const header = /^#([0-9a-f]{8}) (\d+)$/.exec(buffer.subarray(offset, headerEnd).toString('latin1'));
+    if (!header) return bad(false);
+    const length = Number(header[2]);
+    const bodyStart = headerEnd + 1;
+    const bodyEnd = bodyStart + length;
+    if (bodyEnd > buffer.length) return bad(true);
+    const body = buffer.subarray(bodyStart, bodyEnd);
+    if (crc32(body).toString(16).padStart(8, '0') !== header[1]) return bad(bodyEnd === buffer.length);
+    const batch: JournalRecord[] = [];
+    try {
+      for (const line of body.toString('utf8').split('\n')) {
+        if (line !== '') batch.push(JSON.parse(line) as JournalRecord);
       }
+    } catch {
+      return bad(bodyEnd === buffer.length);
     }
-    if (!record) return { records, validBytes: offset, badAt: offset };
-    records.push(record);
-    offset = end + 1;
+    for (const record of batch) records.push(record);
+    offset = bodyEnd;
   }
   return { records, validBytes: offset };
 }
@@ -99,7 +129,7 @@ export class Journal {
   private readonly compactAfterBytes: number;
   private readonly onError: (error: unknown) => void;
   /** Supplies the records of a snapshot of the current state (set by the owner of the state). */
-  snapshotSource: (() => JournalRecord[]) | undefined;
+  snapshotSource: (() => Array<{ record: JournalRecord; rawEvents?: readonly string[] }>) | undefined;
 
   private constructor(
     private readonly dir: string,
@@ -135,7 +165,7 @@ export class Journal {
     const base = snapshots.at(-1) ?? 0;
     if (snapshots.length > 0) {
       const file = join(dir, `snapshot-${base}.jsonl`);
-      const decoded = decodeLines(readFileSync(file));
+      const decoded = decodeBatches(readFileSync(file));
       if (decoded.badAt !== undefined) {
         throw new Error(
           `${file} is damaged at byte ${decoded.badAt}; it was renamed into place complete, so the disk lost data`,
@@ -149,12 +179,10 @@ export class Journal {
     for (const [i, gen] of toReplay.entries()) {
       const file = join(dir, `journal-${gen}.log`);
       const buffer = readFileSync(file);
-      const decoded = decodeLines(buffer);
+      const decoded = decodeBatches(buffer);
       if (decoded.badAt !== undefined) {
         const isLastFile = i === toReplay.length - 1;
-        const rest = buffer.subarray(decoded.badAt);
-        const restHasCompleteLine = rest.indexOf(10) >= 0 && rest.indexOf(10) < rest.length - 1;
-        if (!isLastFile || restHasCompleteLine) {
+        if (!isLastFile || !decoded.badIsTail) {
           throw new Error(`${file} is damaged at byte ${decoded.badAt} (not a torn final write)`);
         }
         // A write cut short by a crash: drop its partial bytes before appending after it.
@@ -171,9 +199,9 @@ export class Journal {
   }
 
   /** Queues a record; it is written by the next group commit. */
-  append(record: JournalRecord): void {
+  append(record: JournalRecord, rawEvents?: readonly string[]): void {
     if (this.closed) throw new Error('journal closed');
-    const line = encodeLine(record);
+    const line = encodeRecord(record, rawEvents);
     this.pending.push({ line });
     this.appended++;
     this.scheduleFlush();
@@ -212,14 +240,14 @@ export class Journal {
       const handle = await open(temp, 'w');
       try {
         let chunk = '';
-        for (const record of records) {
-          chunk += encodeLine(record);
+        for (const { record, rawEvents } of records) {
+          chunk += encodeRecord(record, rawEvents);
           if (chunk.length >= CHUNK_BYTES) {
-            await handle.write(chunk);
+            await handle.write(encodeBatch(chunk));
             chunk = '';
           }
         }
-        if (chunk) await handle.write(chunk);
+        if (chunk) await handle.write(encodeBatch(chunk));
         await handle.sync();
       } finally {
         await handle.close();
@@ -303,13 +331,22 @@ export class Journal {
 
   private async write(text: string): Promise<void> {
     if (!this.handle) throw new Error('journal not open');
-    const buffer = Buffer.from(text, 'utf8');
-    let offset = 0;
-    while (offset < buffer.length) {
-      const { bytesWritten } = await this.handle.write(buffer, offset, buffer.length - offset);
-      offset += bytesWritten;
+    // Not writeSync: a write to a file in the middle of an fdatasync can block until it ends,
+    // which would stall the whole event loop.
+    const [header, body] = batchParts(text);
+    const total = header.length + body.length;
+    // One system call for header and body, without copying the body into a new buffer.
+    let { bytesWritten } = await this.handle.writev([header, body]);
+    if (bytesWritten < total) {
+      const rest = Buffer.concat([header, body]).subarray(bytesWritten);
+      let offset = 0;
+      while (offset < rest.length) {
+        const written = await this.handle.write(rest, offset, rest.length - offset);
+        offset += written.bytesWritten;
+      }
+      bytesWritten = total;
     }
-    this.bytesInJournal += buffer.length;
+    this.bytesInJournal += total;
   }
 
   private releaseWaiters(): void {

@@ -9,7 +9,7 @@ import { type FunctionRegistry, functionArn, type LambdaLikeContext, parseFuncti
  */
 
 export type InvokeOutcome =
-  | { ok: true; payload: Json; requestId: string; executedVersion: string }
+  | { ok: true; payload: Json; payloadText: string; requestId: string; executedVersion: string }
   | { ok: false; error: string; cause: string };
 
 export interface InvokeOptions {
@@ -25,6 +25,8 @@ export async function invokeFunction(
   functionName: string,
   payload: Json | undefined,
   options: InvokeOptions,
+  /** The payload's JSON text when the caller already has it (the history event needed it). */
+  payloadText?: string,
 ): Promise<InvokeOutcome> {
   const requestId = randomUUID();
   const ref = parseFunctionRef(functionName);
@@ -51,7 +53,8 @@ export async function invokeFunction(
       cause: `Function not found: ${unqualified}${ref.qualifier ? `:${ref.qualifier}` : ''} (Service: AWSLambda; Status Code: 404; Error Code: ResourceNotFoundException; Request ID: ${requestId}; Proxy: null)`,
     };
   }
-  const event = payload === undefined ? {} : (JSON.parse(JSON.stringify(payload)) as unknown);
+  // The handler gets its own copy, as a real invocation deserializes the payload.
+  const event = payload === undefined ? {} : (JSON.parse(payloadText ?? JSON.stringify(payload)) as unknown);
   const context = lambdaContext(ref.name, arn, ref.qualifier, requestId, options);
   let result: unknown;
   try {
@@ -65,9 +68,11 @@ export async function invokeFunction(
   } catch (error) {
     return functionError(error, 'Runtime.MarshalError');
   }
+  const text = serialized ?? 'null';
   return {
     ok: true,
-    payload: serialized === undefined ? null : (JSON.parse(serialized) as Json),
+    payload: JSON.parse(text) as Json,
+    payloadText: text,
     requestId,
     executedVersion: ref.qualifier && ref.qualifier !== '$LATEST' ? ref.qualifier : '$LATEST',
   };
@@ -83,6 +88,13 @@ function functionError(error: unknown, forcedType?: string): InvokeOutcome {
   return { ok: false, error: errorType, cause };
 }
 
+/**
+ * A real function keeps its log stream for as long as its execution environment lives; here the
+ * "environment" is this process, so each function gets one stream name (and no random bytes per
+ * invocation).
+ */
+const logStreams = new Map<string, string>();
+
 function lambdaContext(
   name: string,
   invokedArn: string,
@@ -91,8 +103,14 @@ function lambdaContext(
   options: InvokeOptions,
 ): LambdaLikeContext {
   const deadline = Date.now() + options.functionTimeoutMs;
-  const day = new Date().toISOString().slice(0, 10).replaceAll('-', '/');
   const version = qualifier && /^\d+$/.test(qualifier) ? qualifier : '$LATEST';
+  const streamKey = `${name}:${version}`;
+  let logStreamName = logStreams.get(streamKey);
+  if (!logStreamName) {
+    const day = new Date().toISOString().slice(0, 10).replaceAll('-', '/');
+    logStreamName = `${day}/[${version}]${randomBytes(16).toString('hex')}`;
+    logStreams.set(streamKey, logStreamName);
+  }
   return {
     awsRequestId: requestId,
     functionName: name,
@@ -100,7 +118,7 @@ function lambdaContext(
     invokedFunctionArn: invokedArn,
     memoryLimitInMB: String(options.memoryLimitInMB),
     logGroupName: `/aws/lambda/${name}`,
-    logStreamName: `${day}/[${version}]${randomBytes(16).toString('hex')}`,
+    logStreamName,
     callbackWaitsForEmptyEventLoop: true,
     getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
     done: () => undefined,

@@ -40,6 +40,17 @@ const QUALIFIER = /^(\$LATEST|[a-zA-Z0-9_-]{1,128})$/;
  * `arn:aws:lambda:region:account:function:name[:qualifier]`. Returns undefined when it is none.
  */
 export function parseFunctionRef(reference: string): FunctionRef | undefined {
+  if (refCache.has(reference)) return refCache.get(reference);
+  const ref = parseUncached(reference);
+  if (refCache.size > 1000) refCache.clear();
+  refCache.set(reference, ref);
+  return ref;
+}
+
+// The same few references are parsed on every task: remember them. Callers must not mutate.
+const refCache = new Map<string, FunctionRef | undefined>();
+
+function parseUncached(reference: string): FunctionRef | undefined {
   const parts = reference.split(':');
   let ref: FunctionRef | undefined;
   if (parts[0] === 'arn') {
@@ -95,6 +106,11 @@ export function registryFromModules(
 /** Wraps an async or callback-style handler into the promise form the service calls. */
 export function adaptHandler(handler: LambdaHandlerLike): LambdaHandler {
   if (typeof handler !== 'function') throw new TypeError('the module does not export a handler function');
+  if (handler.length < 3) {
+    // An async handler (the usual case, middy's included): no callback machinery needed.
+    const noCallback = () => undefined;
+    return async (event, context) => handler(event as never, context, noCallback);
+  }
   return (event, context) =>
     new Promise((resolve, reject) => {
       let settled = false;
@@ -106,7 +122,7 @@ export function adaptHandler(handler: LambdaHandlerLike): LambdaHandler {
       };
       try {
         const returned = handler(event as never, context, callback);
-        if (handler.length < 3 || isPromiseLike(returned)) {
+        if (isPromiseLike(returned)) {
           Promise.resolve(returned).then(
             (value) => callback(undefined, value),
             (error: unknown) => callback(error ?? new Error('handler rejected')),

@@ -13,7 +13,7 @@ import type { FunctionRegistry } from './registry.ts';
  * endpoints outside the AWS API:
  *   GET  /_local/clock   -> { now, offsetSeconds }
  *   POST /_local/clock   { "advanceSeconds": n } | { "set": "<ISO time>" }  (fast-forward)
- *   GET  /_local/health  -> { ok, executions: { RUNNING: n, ... } }
+ *   GET  /_local/health  -> { ok, executions: { RUNNING: n, ... }, tasksWaitingForCallback: n }
  */
 
 export interface StepFunctionsServiceOptions {
@@ -35,6 +35,8 @@ export interface StepFunctionsServiceOptions {
   functionTimeoutMs?: number;
   /** Journal size that triggers a snapshot (default 64 MiB). */
   compactAfterBytes?: number;
+  /** Observer of ended executions (benchmarks); the event may not be synced to disk yet. */
+  onExecutionEnd?: (executionArn: string, status: string) => void;
 }
 
 export interface StepFunctionsService {
@@ -77,6 +79,7 @@ export async function startStepFunctionsService(
     log,
     functionTimeoutMs: options.functionTimeoutMs,
     compactAfterBytes: options.compactAfterBytes,
+    onExecutionEnd: options.onExecutionEnd,
   });
 
   const server = createServer((request, response) => {
@@ -133,7 +136,15 @@ async function handle(
   const path = (request.url ?? '/').split('?')[0];
   if (path === '/_local/clock') return handleClock(request, response, clock, log);
   if (path === '/_local/health' && request.method === 'GET') {
-    return sendJson(response, 200, JSON.stringify({ ok: true, executions: engine.counts() }));
+    return sendJson(
+      response,
+      200,
+      JSON.stringify({
+        ok: true,
+        executions: engine.counts(),
+        tasksWaitingForCallback: engine.waitingTasks(),
+      }),
+    );
   }
   if (request.method !== 'POST' || path !== '/') {
     return sendJson(response, 404, JSON.stringify({ message: `No route for ${request.method} ${path}` }));
