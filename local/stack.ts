@@ -211,6 +211,16 @@ async function resolvePorts(
   return ports;
 }
 
+/** Runs one set-up step; a failure names the step and the service's error (its log lines precede it). */
+async function step<T>(what: string, run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (error) {
+    const detail = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+    throw new LaunchError(`Failed ${what}: ${detail}`);
+  }
+}
+
 const node = (script: string, args: string[]): { command: string; args: string[] } => ({
   command: process.execPath,
   // The tsx loader in-process (not the tsx CLI, which would add a second Node process per child).
@@ -402,11 +412,16 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
     const [resources, clients] = await modules;
     const sdk = clients.localClients({ dynamodb: urls.dynamodb, s3: urls.s3, sfn: urls.sfn });
     const [table, bucket, machines] = await Promise.all([
-      resources.ensureTable(sdk.dynamodb, tableName),
-      resources.ensureBucket(sdk.s3, documentsBucket),
-      resources.createStateMachines({ client: sdk.sfn, regencyId, regency, repoRoot: REPO_ROOT }),
-    ]);
-    sdk.destroy();
+      step(`creating the table ${tableName} in DynamoDB Local`, () =>
+        resources.ensureTable(sdk.dynamodb, tableName),
+      ),
+      step(`creating the bucket ${documentsBucket} in s3rver`, () =>
+        resources.ensureBucket(sdk.s3, documentsBucket),
+      ),
+      step('creating the state machines in the local Step Functions service', () =>
+        resources.createStateMachines({ client: sdk.sfn, regencyId, regency, repoRoot: REPO_ROOT }),
+      ),
+    ]).finally(() => sdk.destroy());
     progress(`table ${tableName}: ${table}; bucket ${documentsBucket}: ${bucket}`);
     if (machines.note !== undefined) notes.push(`Workflows: ${machines.note}`);
     else progress(`state machines: ${Object.values(machines.stateMachines).join(', ') || 'none'}`);
