@@ -8,7 +8,7 @@ import {
   surveyResponse,
   trackResponse,
 } from '#shared/http/schemas.ts';
-import { addressedTo, api, mailbox, uniqueEmail } from '../harness/index.ts';
+import { addressedTo, api, mailbox, uniqueEmail, uniqueId } from '../harness/index.ts';
 import { bearer, createDraft, type Draft, json, StackRecords, submit, uploadChecklist } from './client.ts';
 
 const records = new StackRecords();
@@ -130,10 +130,12 @@ describe('after the decision', () => {
 describe('POST /complaints', () => {
   it('gives a reference and mails the administrators and the complainant', async () => {
     const email = uniqueEmail('pengadu');
+    // References are per table: other tests (the fuzz, with its own table) may mail the same one.
+    const subject = `Antrean loket lama ${uniqueId('aduan')}`;
     const response = await api(
       '/complaints',
       json({
-        subject: 'Antrean loket lama',
+        subject,
         message: 'Saya menunggu dua jam.\nMohon diperbaiki.',
         contact: { name: 'Budi', email, mobileNumber: '0812 1111 2222' },
       }),
@@ -143,7 +145,7 @@ describe('POST /complaints', () => {
     expect(response.status).toBe(201);
     expect(filed.reference).toMatch(/^ADU-\d{4}-\d{5}$/);
     const notice = await mailbox().waitFor(
-      (m) => m.subject.includes(filed.reference) && m.subject.includes('Pengaduan baru'),
+      (m) => m.subject === `[${filed.reference}] Pengaduan baru: ${subject}`,
     );
     expect(notice.destination.to).toEqual(['admin@dpmptsp.bengkulukota.example']);
     expect(notice.body.text).toContain('Saya menunggu dua jam.');
