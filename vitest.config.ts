@@ -16,7 +16,7 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'integration',
-          include: ['test/integration/**/*.test.ts'],
+          include: ['test/integration/**/*.test.ts', 'test/e2e/**/*.test.ts'],
           // One local stack (the one `npm start` runs) shared by every integration test file.
           globalSetup: ['test/integration/harness/global-setup.ts'],
         },
