@@ -23,16 +23,15 @@ import {
   SFNClient,
   StartExecutionCommand,
 } from '@aws-sdk/client-sfn';
-import { dynamoClient, resetAwsClients, s3Client, sesClient } from '#shared/clients/aws.ts';
-import { functionEnvReset } from '#shared/config/env.ts';
+import { dynamoClient, s3Client, sesClient } from '#shared/clients/aws.ts';
 import type { Outcome } from '#shared/config/regency-schema.ts';
-import { resetCurrentRegency } from '#shared/config/runtime.ts';
 import { FINAL_STATUSES } from '#shared/domain/application.ts';
 import { submitDecision } from '#shared/domain/workflow.ts';
-import { resetWorkflowPorts, workflowPorts } from '#shared/workflow-ports.ts';
+import { workflowPorts } from '#shared/workflow-ports.ts';
 import { routes } from '../../functions/routes.ts';
 import { localClients } from '../../local/clients.ts';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../local/env.ts';
+import { pointFunctionsAt } from '../../local/in-process.ts';
 import { ensureBucket, ensureTable, localFunctionArn } from '../../local/resources.ts';
 import { ManualClock } from '../../local/sfn/clock.ts';
 import { adaptHandler, type FunctionRegistry, type LambdaHandler } from '../../local/sfn/registry.ts';
@@ -178,24 +177,15 @@ async function main(): Promise<void> {
     const bucket = 'usage-documents';
     await ensureTable(clients.dynamodb, tableName);
     await ensureBucket(clients.s3, bucket);
-    Object.assign(process.env, {
-      AWS_REGION: LOCAL_REGION,
-      AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
-      AWS_ENDPOINT_URL_DYNAMODB: endpoints.dynamodb.url,
-      AWS_ENDPOINT_URL_S3: endpoints.s3.url,
-      AWS_ENDPOINT_URL_SESV2: endpoints.mailbox.url,
-      AWS_ENDPOINT_URL_SFN: sfnService.url,
-      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-      SATUPINTU_LOCAL: '1',
-      SATUPINTU_REGENCY_FILE: regencyFile,
-      TABLE_NAME: tableName,
-      DOCUMENTS_BUCKET: bucket,
+    pointFunctionsAt({
+      dynamodb: endpoints.dynamodb.url,
+      s3: endpoints.s3.url,
+      ses: endpoints.mailbox.url,
+      sfn: sfnService.url,
+      regencyFile,
+      tableName,
+      bucket,
     });
-    resetCurrentRegency();
-    resetAwsClients();
-    functionEnvReset();
-    resetWorkflowPorts();
     const ports = workflowPorts();
     instrumentClients();
 

@@ -15,11 +15,8 @@ import {
   SFNClient,
   StartExecutionCommand,
 } from '@aws-sdk/client-sfn';
-import { resetAwsClients } from '#shared/clients/aws.ts';
-import { functionEnvReset } from '#shared/config/env.ts';
 import { loadRegency } from '#shared/config/load.ts';
 import type { Outcome, Regency } from '#shared/config/regency-schema.ts';
-import { resetCurrentRegency } from '#shared/config/runtime.ts';
 import type {
   Application,
   ApplicationStatus,
@@ -29,8 +26,9 @@ import type {
 } from '#shared/domain/application.ts';
 import { createCalendar, type WorkingCalendar } from '#shared/domain/calendar.ts';
 import { submitDecision } from '#shared/domain/workflow.ts';
-import { resetWorkflowPorts, workflowPorts } from '#shared/workflow-ports.ts';
+import { workflowPorts } from '#shared/workflow-ports.ts';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../../local/env.ts';
+import { pointFunctionsAt } from '../../../local/in-process.ts';
 import { ensureBucket, ensureTable, localFunctionArn } from '../../../local/resources.ts';
 import { ManualClock } from '../../../local/sfn/clock.ts';
 import { registryFromModules } from '../../../local/sfn/registry.ts';
@@ -103,23 +101,15 @@ export async function workflowDriver(options: {
   });
 
   // The workflow functions run in this process: point them at this regency, table and service.
-  Object.assign(process.env, {
-    AWS_REGION: LOCAL_REGION,
-    AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
-    AWS_ENDPOINT_URL_DYNAMODB: endpoints.dynamodb.url,
-    AWS_ENDPOINT_URL_S3: endpoints.s3.url,
-    AWS_ENDPOINT_URL_SESV2: endpoints.mailbox.url,
-    AWS_ENDPOINT_URL_SFN: sfnService.url,
-    SATUPINTU_LOCAL: '1',
-    SATUPINTU_REGENCY_FILE: regencyFile,
-    TABLE_NAME: tableName,
-    DOCUMENTS_BUCKET: bucket,
+  pointFunctionsAt({
+    dynamodb: endpoints.dynamodb.url,
+    s3: endpoints.s3.url,
+    ses: endpoints.mailbox.url,
+    sfn: sfnService.url,
+    regencyFile,
+    tableName,
+    bucket,
   });
-  resetCurrentRegency();
-  resetAwsClients();
-  functionEnvReset();
-  resetWorkflowPorts();
   const ports = workflowPorts();
 
   const sfn = new SFNClient({

@@ -1,0 +1,43 @@
+/**
+ * Runs the product's functions inside the current process against local endpoints: the workflow
+ * tests and the usage counter call the real handlers in-process, on a Step Functions service whose
+ * clock they drive. This points every function-side setting (SDK endpoints, regency, table, bucket)
+ * at the given targets and drops what the functions cached at their first "cold start".
+ */
+import { resetAwsClients } from '#shared/clients/aws.ts';
+import { functionEnvReset } from '#shared/config/env.ts';
+import { resetCurrentRegency } from '#shared/config/runtime.ts';
+import { resetWorkflowPorts } from '#shared/workflow-ports.ts';
+import { LOCAL_CREDENTIALS, LOCAL_REGION } from './env.ts';
+
+export interface InProcessTargets {
+  dynamodb: string;
+  s3: string;
+  ses: string;
+  sfn: string;
+  /** A regency configuration as JSON (what the stack bundles as regency.json). */
+  regencyFile: string;
+  tableName: string;
+  bucket: string;
+}
+
+export function pointFunctionsAt(targets: InProcessTargets): void {
+  Object.assign(process.env, {
+    AWS_REGION: LOCAL_REGION,
+    AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
+    AWS_ENDPOINT_URL_DYNAMODB: targets.dynamodb,
+    AWS_ENDPOINT_URL_S3: targets.s3,
+    AWS_ENDPOINT_URL_SESV2: targets.ses,
+    AWS_ENDPOINT_URL_SFN: targets.sfn,
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+    SATUPINTU_LOCAL: '1',
+    SATUPINTU_REGENCY_FILE: targets.regencyFile,
+    TABLE_NAME: targets.tableName,
+    DOCUMENTS_BUCKET: targets.bucket,
+  });
+  resetCurrentRegency();
+  resetAwsClients();
+  functionEnvReset();
+  resetWorkflowPorts();
+}
