@@ -76,7 +76,7 @@ async function main(): Promise<number> {
     return 0;
   } catch (error) {
     if (error instanceof DemoError) {
-      process.stderr.write(`\nnpm run demo: stopped by a failure: ${error.message}\n`);
+      process.stderr.write(`\nnpm run demo: ${error.message}\n`);
       return 1;
     }
     throw error;
