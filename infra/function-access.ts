@@ -32,12 +32,15 @@ export const httpFunctionAccess: FunctionAccessMap = {
   // GET /applications/{id} and GET /track/{code}: reads only.
   application: { access: ['table:read'] },
   // Presigns the upload (PutObject), reads the uploaded object's head and first bytes, records upload
-  // and document versions. Deleting a rejected upload needs s3:DeleteObject, which no access kind
-  // grants yet (see the report of issue 6): until then the rejected object is left to the lifecycle.
-  documents: { access: ['table:read', 'table:write', 'documents:read', 'documents:write'] },
+  // and document versions, and deletes an upload that fails the server-side checks.
+  documents: {
+    access: ['table:read', 'table:write', 'documents:read', 'documents:write', 'documents:delete'],
+  },
   // Submit (StartExecution), resubmit (SendTaskSuccess through the pending action), withdraw
-  // (StopExecution: needs a 'workflows:stop' access kind, see the report of issue 6).
-  submission: { access: ['table:read', 'table:write', 'workflows:start', 'workflows:respond'] },
+  // (StopExecution).
+  submission: {
+    access: ['table:read', 'table:write', 'workflows:start', 'workflows:respond', 'workflows:stop'],
+  },
   survey: { access: ['table:read', 'table:write'] },
   // Presigns a GET of the issued document and records the download in the audit trail.
   'permit-download': { access: ['table:read', 'table:write', 'documents:read'] },

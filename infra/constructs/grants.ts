@@ -8,7 +8,7 @@
  * names against the local emulators).
  */
 
-import { type CfnElement, Validations } from 'aws-cdk-lib';
+import { type CfnElement, Token, Validations } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
@@ -45,6 +45,10 @@ export const ACCESS_KINDS = [
   'workflows:start',
   /** Answer a waiting stage: SendTaskSuccess, SendTaskFailure, SendTaskHeartbeat. */
   'workflows:respond',
+  /** Stop an execution of the regency's permit workflows (an applicant withdraws). */
+  'workflows:stop',
+  /** Delete document objects (an upload that failed the server-side checks). */
+  'documents:delete',
   /** Send mail from the regency's identity through its configuration set. */
   'mail:send',
   /** Sign permits with the asymmetric KMS key. */
@@ -57,6 +61,12 @@ export const ACCESS_KINDS = [
   'alerts:publish',
 ] as const;
 export type AccessKind = (typeof ACCESS_KINDS)[number];
+
+/**
+ * Kinds that name no resource to the function: StopExecution acts on the execution ARN recorded on
+ * the application, so a variable would only repeat what the function never reads.
+ */
+export const ACCESS_KINDS_WITHOUT_VARIABLE: readonly AccessKind[] = ['workflows:stop'];
 
 export interface DocumentsStore {
   bucket: s3.IBucket;
@@ -75,6 +85,9 @@ export interface WorkflowRef {
   permitCode: string;
   /** Formatted from the state machine's fixed name, not a reference, so workflow functions can be given it without a cycle. */
   stateMachineArn: string;
+  /** `...:execution:<stateMachineName>:*`, the executions StopExecution may act on. */
+  executionArnPattern: string;
+  stateMachineName: string;
 }
 
 /** Everything a grant may point at. */
@@ -157,6 +170,32 @@ export function grantWorkflowsStart(fn: SatupintuFunction, workflows: readonly W
     );
 }
 
+export function grantDocumentsDelete(fn: SatupintuFunction, documents: DocumentsStore): void {
+  fn.addEnvironment(RESOURCE_ENV.documentsBucket, documents.bucket.bucketName);
+  allow(fn, ['s3:DeleteObject'], [documents.bucket.arnForObjects('*')]);
+  suppressObjectWildcard(fn, documents.bucket);
+}
+
+/** How cdk-nag prints an ARN part: the literal when the stack knows it, `<AWS::Pseudo>` when it is a token. */
+const literalOr = (value: string, pseudo: string): string =>
+  Token.isUnresolved(value) ? `<${pseudo}>` : value;
+
+/** No variable: the execution to stop is the one recorded on the application (named after its id). */
+export function grantWorkflowsStop(fn: SatupintuFunction, workflows: readonly WorkflowRef[]): void {
+  if (workflows.length === 0) return;
+  allow(
+    fn,
+    ['states:StopExecution'],
+    workflows.map((w) => w.executionArnPattern),
+  );
+  for (const w of workflows)
+    Validations.of(fn.role).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::arn:${literalOr(fn.stack.partition, 'AWS::Partition')}:states:${literalOr(fn.stack.region, 'AWS::Region')}:${literalOr(fn.stack.account, 'AWS::AccountId')}:execution:${w.stateMachineName}:*]`,
+      reason:
+        'StopExecution acts on an execution ARN; executions are named after application ids at submission, so the grant covers the executions of this one permit workflow and nothing else.',
+    });
+}
+
 export function grantWorkflowsRespond(fn: SatupintuFunction, workflows: readonly WorkflowRef[]): void {
   for (const w of workflows) fn.addEnvironment(stateMachineArnEnv(w.permitCode), w.stateMachineArn);
   if (workflows.length > 0)
@@ -205,6 +244,8 @@ const GRANTS: Readonly<Record<AccessKind, (fn: SatupintuFunction, t: GrantTarget
   'documents:write': (fn, t) => grantDocumentsWrite(fn, t.documents),
   'workflows:start': (fn, t) => grantWorkflowsStart(fn, t.workflows),
   'workflows:respond': (fn, t) => grantWorkflowsRespond(fn, t.workflows),
+  'workflows:stop': (fn, t) => grantWorkflowsStop(fn, t.workflows),
+  'documents:delete': (fn, t) => grantDocumentsDelete(fn, t.documents),
   'mail:send': (fn, t) => grantMailSend(fn, t.mail),
   'permits:sign': (fn, t) => grantPermitsSign(fn, t.permitSigningKey),
   'permits:verify': (fn, t) => grantPermitsVerify(fn, t.permitSigningKey),

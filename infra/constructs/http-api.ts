@@ -82,7 +82,8 @@ export class HttpApi extends Construct {
           apigwv2.CorsHttpMethod.OPTIONS,
         ],
         allowHeaders: ['authorization', 'content-type', 'idempotency-key'],
-        exposeHeaders: ['location', 'retry-after'],
+        // The applicant API answers with a correlation id (quote it to the help desk) and marks replayed creates.
+        exposeHeaders: ['location', 'retry-after', 'x-correlation-id', 'idempotent-replayed'],
         allowCredentials: false,
         maxAge: Duration.hours(1),
       },

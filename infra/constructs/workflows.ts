@@ -25,6 +25,16 @@ export interface WorkflowDefinition {
 export const stateMachineName = (regencyId: string, permitCode: string): string =>
   `Satupintu-${regencyId}-${permitCode}`;
 
+/** The ARN pattern of the executions of one permit workflow (for StopExecution). */
+export function executionArnPattern(scope: Construct, regencyId: string, permitCode: string): string {
+  return Stack.of(scope).formatArn({
+    service: 'states',
+    resource: 'execution',
+    resourceName: `${stateMachineName(regencyId, permitCode)}:*`,
+    arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+  });
+}
+
 export function stateMachineArn(scope: Construct, regencyId: string, permitCode: string): string {
   return Stack.of(scope).formatArn({
     service: 'states',
@@ -94,6 +104,8 @@ export class Workflows extends Construct {
       this.refs.push({
         permitCode: workflow.name,
         stateMachineArn: stateMachineArn(this, props.regencyId, workflow.name),
+        executionArnPattern: executionArnPattern(this, props.regencyId, workflow.name),
+        stateMachineName: stateMachineName(props.regencyId, workflow.name),
       });
     }
   }

@@ -26,7 +26,13 @@ import { type GrantTargets, grantAccess, type WorkflowRef } from '../constructs/
 import { type CustomDomain, HttpApi } from '../constructs/http-api.ts';
 import { Mail } from '../constructs/mail.ts';
 import { SatupintuFunction } from '../constructs/satupintu-function.ts';
-import { stateMachineArn, type WorkflowDefinition, Workflows } from '../constructs/workflows.ts';
+import {
+  executionArnPattern,
+  stateMachineArn,
+  stateMachineName,
+  type WorkflowDefinition,
+  Workflows,
+} from '../constructs/workflows.ts';
 import {
   type FunctionAccessMap,
   type FunctionSettings,
@@ -143,6 +149,8 @@ export class RegencyStack extends Stack {
     const workflowRefs: WorkflowRef[] = deployable.map((w) => ({
       permitCode: w.name,
       stateMachineArn: stateMachineArn(this, regency.id, w.name),
+      executionArnPattern: executionArnPattern(this, regency.id, w.name),
+      stateMachineName: stateMachineName(regency.id, w.name),
     }));
 
     const targets: GrantTargets = {
