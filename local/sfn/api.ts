@@ -1,6 +1,6 @@
-import { z } from 'zod';
 import { type Engine, EXECUTION_STATUSES } from './engine.ts';
 import { ApiError } from './errors.ts';
+import { field, type Infer, parseRequest } from './request-schema.ts';
 
 /**
  * The Step Functions operations, as the AWS JSON 1.0 protocol carries them
@@ -8,70 +8,69 @@ import { ApiError } from './errors.ts';
  * AWS publishes and rejected with its wording ("1 validation error detected: ...").
  */
 
-const str = (min: number, max: number) => z.string().min(min).max(max);
-const json = z.unknown();
-const maxResults = z.number().int().min(0).max(1000).optional();
+const { string: str, optional } = field;
+const maxResults = optional(field.int(0, 1000));
 
 const schemas = {
-  CreateStateMachine: z.object({
+  CreateStateMachine: {
     name: str(1, 80),
     definition: str(1, 1_048_576),
     roleArn: str(1, 256),
-    type: z.enum(['STANDARD', 'EXPRESS']).optional(),
-    loggingConfiguration: json.optional(),
-    tracingConfiguration: json.optional(),
-    description: str(0, 256).optional(),
-  }),
-  UpdateStateMachine: z.object({
+    type: optional(field.enum(['STANDARD', 'EXPRESS'])),
+    loggingConfiguration: optional(field.json()),
+    tracingConfiguration: optional(field.json()),
+    description: optional(str(0, 256)),
+  },
+  UpdateStateMachine: {
     stateMachineArn: str(1, 256),
-    definition: str(1, 1_048_576).optional(),
-    roleArn: str(1, 256).optional(),
-    loggingConfiguration: json.optional(),
-    tracingConfiguration: json.optional(),
-  }),
-  DescribeStateMachine: z.object({ stateMachineArn: str(1, 256) }),
-  DeleteStateMachine: z.object({ stateMachineArn: str(1, 256) }),
-  ListStateMachines: z.object({ maxResults, nextToken: str(1, 1024).optional() }),
-  DescribeStateMachineForExecution: z.object({ executionArn: str(1, 2048) }),
-  StartExecution: z.object({
+    definition: optional(str(1, 1_048_576)),
+    roleArn: optional(str(1, 256)),
+    loggingConfiguration: optional(field.json()),
+    tracingConfiguration: optional(field.json()),
+  },
+  DescribeStateMachine: { stateMachineArn: str(1, 256) },
+  DeleteStateMachine: { stateMachineArn: str(1, 256) },
+  ListStateMachines: { maxResults, nextToken: optional(str(1, 1024)) },
+  DescribeStateMachineForExecution: { executionArn: str(1, 2048) },
+  StartExecution: {
     stateMachineArn: str(1, 256),
-    name: str(1, 80).optional(),
-    input: str(0, 262_144).optional(),
-    traceHeader: str(0, 256).optional(),
-  }),
-  DescribeExecution: z.object({ executionArn: str(1, 2048) }),
-  ListExecutions: z.object({
-    stateMachineArn: str(1, 256).optional(),
-    statusFilter: z.enum([...EXECUTION_STATUSES, 'PENDING_REDRIVE']).optional(),
+    name: optional(str(1, 80)),
+    input: optional(str(0, 262_144)),
+    traceHeader: optional(str(0, 256)),
+  },
+  DescribeExecution: { executionArn: str(1, 2048) },
+  ListExecutions: {
+    stateMachineArn: optional(str(1, 256)),
+    statusFilter: optional(field.enum([...EXECUTION_STATUSES, 'PENDING_REDRIVE'] as const)),
     maxResults,
-    nextToken: str(1, 3096).optional(),
-    mapRunArn: str(1, 2048).optional(),
-    redriveFilter: z.string().optional(),
-  }),
-  GetExecutionHistory: z.object({
+    nextToken: optional(str(1, 3096)),
+    mapRunArn: optional(str(1, 2048)),
+    redriveFilter: optional(str(0, 256)),
+  },
+  GetExecutionHistory: {
     executionArn: str(1, 2048),
     maxResults,
-    reverseOrder: z.boolean().optional(),
-    nextToken: str(1, 3096).optional(),
-    includeExecutionData: z.boolean().optional(),
-  }),
-  StopExecution: z.object({
+    reverseOrder: optional(field.boolean()),
+    nextToken: optional(str(1, 3096)),
+    includeExecutionData: optional(field.boolean()),
+  },
+  StopExecution: {
     executionArn: str(1, 2048),
-    error: str(0, 256).optional(),
-    cause: str(0, 32_768).optional(),
-  }),
-  SendTaskSuccess: z.object({ taskToken: str(1, 2048), output: str(0, 262_144) }),
-  SendTaskFailure: z.object({
+    error: optional(str(0, 256)),
+    cause: optional(str(0, 32_768)),
+  },
+  SendTaskSuccess: { taskToken: str(1, 2048), output: str(0, 262_144) },
+  SendTaskFailure: {
     taskToken: str(1, 2048),
-    error: str(0, 256).optional(),
-    cause: str(0, 32_768).optional(),
-  }),
-  SendTaskHeartbeat: z.object({ taskToken: str(1, 2048) }),
+    error: optional(str(0, 256)),
+    cause: optional(str(0, 32_768)),
+  },
+  SendTaskHeartbeat: { taskToken: str(1, 2048) },
 };
 
 export type OperationName = keyof typeof schemas;
 
-type Input<Op extends OperationName> = z.infer<(typeof schemas)[Op]>;
+type Input<Op extends OperationName> = Infer<(typeof schemas)[Op]>;
 
 const handlers: { [Op in OperationName]: (engine: Engine, input: Input<Op>) => object | string } = {
   CreateStateMachine: (engine, input) =>
@@ -169,49 +168,9 @@ export async function runOperation(engine: Engine, operation: string, body: unkn
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
     throw new ApiError('SerializationException', 'The request body must be a JSON object');
   }
-  const parsed = schemas[operation].safeParse(body, { reportInput: true });
-  if (!parsed.success) throw validationError(parsed.error.issues);
+  const parsed = parseRequest(schemas[operation], body as Record<string, unknown>);
   const handler = handlers[operation] as (engine: Engine, input: unknown) => object | string;
-  const result = handler(engine, parsed.data);
+  const result = handler(engine, parsed);
   await engine.sync();
   return typeof result === 'string' ? result : JSON.stringify(result);
-}
-
-function validationError(issues: z.core.$ZodIssue[]): ApiError {
-  const messages = issues.map((issue) => {
-    const at = issue.path.join('.');
-    const input = (issue as { input?: unknown }).input;
-    const value =
-      input === undefined ? 'null' : `'${typeof input === 'string' ? input : JSON.stringify(input)}'`;
-    let constraint: string;
-    switch (issue.code) {
-      case 'invalid_type':
-        constraint =
-          input === undefined ? 'Member must not be null' : `Member must be of type ${issue.expected}`;
-        break;
-      case 'too_small':
-        constraint =
-          issue.origin === 'string'
-            ? `Member must have length greater than or equal to ${String(issue.minimum)}`
-            : `Member must have value greater than or equal to ${String(issue.minimum)}`;
-        break;
-      case 'too_big':
-        constraint =
-          issue.origin === 'string'
-            ? `Member must have length less than or equal to ${String(issue.maximum)}`
-            : `Member must have value less than or equal to ${String(issue.maximum)}`;
-        break;
-      case 'invalid_value':
-        constraint = `Member must satisfy enum value set: [${issue.values.map(String).join(', ')}]`;
-        break;
-      default:
-        constraint = issue.message;
-    }
-    return `Value ${value} at '${at}' failed to satisfy constraint: ${constraint}`;
-  });
-  const count = messages.length;
-  return new ApiError(
-    'ValidationException',
-    `${count} validation error${count === 1 ? '' : 's'} detected: ${messages.join('; ')}`,
-  );
 }

@@ -14,8 +14,10 @@ export function isValidResourceName(name: string): boolean {
   return name.length >= 1 && name.length <= 80 && !FORBIDDEN_NAME_CHARS.test(name);
 }
 
+// Built with join rather than a template: join gives one flat string, where a template keeps a
+// tree of pieces, and these ARNs are kept for every execution.
 export function stateMachineArn(region: string, accountId: string, name: string): string {
-  return `arn:aws:states:${region}:${accountId}:stateMachine:${name}`;
+  return ['arn:aws:states', region, accountId, 'stateMachine', name].join(':');
 }
 
 export function executionArn(
@@ -24,7 +26,7 @@ export function executionArn(
   stateMachineName: string,
   name: string,
 ): string {
-  return `arn:aws:states:${region}:${accountId}:execution:${stateMachineName}:${name}`;
+  return ['arn:aws:states', region, accountId, 'execution', stateMachineName, name].join(':');
 }
 
 interface ParsedArn {

@@ -139,12 +139,13 @@ interface Execution {
   nextRun: number;
   nextTask: number;
   // Not persisted: rebuilt or recomputed.
-  parsedInput?: Json;
   newEvents: StoredEvent[];
-  dirtyRuns: Map<string, Run | null>;
+  /** Runs changed since the last journal record; created when needed (most executions wait). */
+  dirtyRuns?: Map<string, Run | null>;
   statusChanged: boolean;
   afterSync: Array<() => void>;
-  timers: Map<string, () => void>;
+  /** Cancellers of the armed timers, by key; absent when none is armed. */
+  timers?: Map<string, () => void>;
 }
 
 export interface EngineOptions {
@@ -194,6 +195,8 @@ export class Engine {
   private nextSeq = 1;
   private ready: Array<{ exec: Execution; runId: string }> = [];
   private readonly queued = new Set<string>();
+  /** Lambda invocations running now. */
+  private readonly inFlight = new Set<Promise<unknown>>();
   private afterSyncQueue: Array<() => void> = [];
   /** Executions changed since their last journal record (written at the end of the turn). */
   private readonly uncommitted = new Set<Execution>();
@@ -230,12 +233,21 @@ export class Engine {
     return this.journal.sync();
   }
 
-  async close(): Promise<void> {
+  /**
+   * Stops the engine. Lambda invocations in flight get a short grace period to finish and be
+   * recorded; one still running after it is cut off, and after a restart it is reported as an
+   * interrupted invocation (Lambda.ServiceException), exactly as after a crash.
+   */
+  async close(graceMs = 1500): Promise<void> {
+    const deadline = Date.now() + graceMs;
+    while (this.inFlight.size > 0 && Date.now() < deadline) {
+      await Promise.race([...this.inFlight, new Promise((resolve) => setTimeout(resolve, 20))]);
+    }
     this.commitAll();
     this.closed = true;
     for (const exec of this.executions.values()) {
-      for (const cancel of exec.timers.values()) cancel();
-      exec.timers.clear();
+      for (const cancel of exec.timers?.values() ?? []) cancel();
+      exec.timers = undefined;
     }
     await this.journal.close();
   }
@@ -427,19 +439,16 @@ export class Engine {
       runs: new Map(),
       nextRun: 1,
       nextTask: 1,
-      parsedInput,
       newEvents: [],
-      dirtyRuns: new Map(),
       statusChanged: false,
       afterSync: [],
-      timers: new Map(),
     };
     if (definition.timeoutSeconds !== undefined) exec.timeoutAt = now + definition.timeoutSeconds * 1000;
     this.register(exec);
     this.event(exec, undefined, 'ExecutionStarted', {
       executionStartedEventDetails: {
         input: inputText,
-        inputDetails: { truncated: false },
+        inputDetails: NOT_TRUNCATED,
         roleArn: exec.role,
       },
     });
@@ -571,7 +580,7 @@ export class Engine {
         resourceType: 'lambda',
         resource: step.resource,
         output,
-        outputDetails: { truncated: false },
+        outputDetails: NOT_TRUNCATED,
       },
     });
     this.closeTask(exec, run, step);
@@ -724,10 +733,8 @@ export class Engine {
           nextRun: (record.nr as number | undefined) ?? 1,
           nextTask: (record.nt as number | undefined) ?? 1,
           newEvents: [],
-          dirtyRuns: new Map(),
           statusChanged: false,
           afterSync: [],
-          timers: new Map(),
         };
         if (record.timeoutAt !== undefined) exec.timeoutAt = record.timeoutAt as number;
         if (record.stop !== undefined) exec.stop = record.stop as number;
@@ -836,16 +843,24 @@ export class Engine {
     exec: Execution,
     run: Run | undefined,
     type: string,
-    details?: JsonObject | string,
+    details?: JsonObject,
     previous?: number,
   ): number {
     const id = exec.events.length + 1;
     const previousEventId = previous ?? (run ? run.prev : id - 1);
-    // Built as text: events are only ever stored and sent as JSON.
-    const head = `{"id":${id},"previousEventId":${previousEventId},"timestamp":${seconds(this.clock.now())},"type":"${type}"`;
-    const body =
-      details === undefined ? undefined : typeof details === 'string' ? details : JSON.stringify(details);
-    const event = body ? `${head},${body.slice(1)}` : `${head}}`;
+    // Kept as an object and rendered when read: its strings (the execution input, the role,
+    // the parameters) are shared or stored once, not escaped into a second copy.
+    const key = detailsKey(type);
+    if (details !== undefined && (Object.keys(details).length !== 1 || !(key in details))) {
+      throw new Error(`event ${type} must carry exactly ${key}`);
+    }
+    const event: GenericEvent = {
+      id,
+      prev: previousEventId,
+      ts: seconds(this.clock.now()),
+      type,
+      details: details?.[key] as JsonObject | undefined,
+    };
     exec.events.push(event);
     exec.newEvents.push(event);
     if (run) {
@@ -868,7 +883,7 @@ export class Engine {
       ts: seconds(this.clock.now()),
       type,
       name: run.state,
-      data,
+      data: flatten(data),
       exited,
     };
     exec.events.push(event);
@@ -877,12 +892,34 @@ export class Engine {
     this.markDirty(exec, run);
   }
 
+  /**
+   * The TaskSubmitted / TaskSucceeded event of a lambda:invoke task. Its output is the whole
+   * Invoke response (HTTP metadata included), rebuilt from these few fields when read.
+   */
+  private invokeEvent(exec: Execution, run: Run, fields: Omit<InvokeEvent, 'id' | 'prev' | 'ts'>): void {
+    const id = exec.events.length + 1;
+    const event: InvokeEvent = {
+      id,
+      prev: run.prev,
+      ts: seconds(this.clock.now()),
+      ...fields,
+      payload: flatten(fields.payload),
+      requestId: flatten(fields.requestId),
+    };
+    exec.events.push(event);
+    exec.newEvents.push(event);
+    run.prev = id;
+    this.markDirty(exec, run);
+  }
+
   private markDirty(exec: Execution, run: Run): void {
+    if (!exec.dirtyRuns) exec.dirtyRuns = new Map();
     exec.dirtyRuns.set(run.id, run);
   }
 
   private deleteRun(exec: Execution, run: Run): void {
     exec.runs.delete(run.id);
+    if (!exec.dirtyRuns) exec.dirtyRuns = new Map();
     exec.dirtyRuns.set(run.id, null);
     this.cancelTimers(exec, run.id);
     if (run.step.k === 'task' && run.step.token) this.activeTokens.delete(run.step.token);
@@ -890,12 +927,12 @@ export class Engine {
 
   /** Writes what changed in `exec` as one journal record. */
   private commit(exec: Execution): void {
-    if (exec.newEvents.length === 0 && exec.dirtyRuns.size === 0 && !exec.statusChanged) {
+    if (exec.newEvents.length === 0 && !exec.dirtyRuns && !exec.statusChanged) {
       this.runAfterSync(exec);
       return;
     }
     const record: JournalRecord = { t: 'st', s: exec.seq, n: [exec.nextRun, exec.nextTask] };
-    if (exec.dirtyRuns.size > 0) {
+    if (exec.dirtyRuns) {
       const runs: Record<string, unknown> = {};
       for (const [id, run] of exec.dirtyRuns) {
         const memo = run as (Run & RunMemo) | null;
@@ -920,7 +957,7 @@ export class Engine {
     }
     this.journal.append(record, exec.newEvents.map(journalForm));
     exec.newEvents = [];
-    exec.dirtyRuns = new Map();
+    exec.dirtyRuns = undefined;
     exec.statusChanged = false;
     this.runAfterSync(exec);
   }
@@ -1058,8 +1095,9 @@ export class Engine {
   }
 
   private executionInput(exec: Execution): Json {
-    exec.parsedInput ??= JSON.parse(exec.input) as Json;
-    return exec.parsedInput;
+    // Parsed on use, not kept: few definitions read $$.Execution.Input, and every waiting
+    // execution would otherwise hold a second copy of its input.
+    return JSON.parse(exec.input) as Json;
   }
 
   private contextRef(
@@ -1101,7 +1139,7 @@ export class Engine {
     const memo = run as Run & RunMemo;
     const inputText = memo[INPUT_TEXT] ?? JSON.stringify(run.input);
     memo[INPUT_TEXT] = undefined;
-    this.stateEvent(exec, run, `${type}StateEntered`, inputText, false);
+    this.stateEvent(exec, run, stateEventType(type, false), inputText, false);
     this.guard(exec, run, () => this.perform(exec, run, state));
   }
 
@@ -1268,7 +1306,7 @@ export class Engine {
       const details: JsonObject = {
         resource: kind.functionArn,
         input: invokePayloadText,
-        inputDetails: { truncated: false },
+        inputDetails: NOT_TRUNCATED,
       };
       if (timeoutSeconds !== undefined) details.timeoutInSeconds = timeoutSeconds;
       this.event(exec, run, 'LambdaFunctionScheduled', { lambdaFunctionScheduledEventDetails: details });
@@ -1346,7 +1384,8 @@ export class Engine {
       this.settle(exec);
       return;
     }
-    const outcome = await pending;
+    this.inFlight.add(pending);
+    const outcome = await pending.finally(() => this.inFlight.delete(pending));
     if (!this.isCurrentTask(exec, runId, seq) || this.closed) return;
     const run = exec.runs.get(runId) as Run;
     const step = run.step as TaskStep;
@@ -1377,41 +1416,27 @@ export class Engine {
     if (step.family === 'lambda') {
       const output = outcome.payloadText;
       this.event(exec, run, 'LambdaFunctionSucceeded', {
-        lambdaFunctionSucceededEventDetails: { output, outputDetails: { truncated: false } },
+        lambdaFunctionSucceededEventDetails: { output, outputDetails: NOT_TRUNCATED },
       });
       this.closeTask(exec, run, step);
       this.guard(exec, run, () => this.completeTask(exec, run, outcome.payload));
       return;
     }
-    const response = invokeResult(
-      outcome.payload,
-      outcome.requestId,
-      outcome.executedVersion,
-      new Date(this.clock.now()),
-    );
-    if (outcome.statusCode !== 200 && isJsonObject(response)) response.StatusCode = outcome.statusCode;
-    const output = JSON.stringify(response);
+    const invoked: Omit<InvokeEvent, 'id' | 'prev' | 'ts'> = {
+      type: step.callback ? 'TaskSubmitted' : 'TaskSucceeded',
+      resource: step.resource,
+      payload: outcome.payloadText,
+      requestId: outcome.requestId,
+      version: outcome.executedVersion,
+      status: outcome.statusCode,
+    };
+    this.invokeEvent(exec, run, invoked);
     if (step.callback) {
-      this.event(exec, run, 'TaskSubmitted', {
-        taskSubmittedEventDetails: {
-          resourceType: 'lambda',
-          resource: step.resource,
-          output,
-          outputDetails: { truncated: false },
-        },
-      });
       step.phase = 'waiting';
       this.markDirty(exec, run);
       return;
     }
-    this.event(exec, run, 'TaskSucceeded', {
-      taskSucceededEventDetails: {
-        resourceType: 'lambda',
-        resource: step.resource,
-        output,
-        outputDetails: { truncated: false },
-      },
-    });
+    const response = invokeResponse(invoked, this.clock.now());
     this.closeTask(exec, run, step);
     this.guard(exec, run, () => this.completeTask(exec, run, response));
   }
@@ -1636,7 +1661,7 @@ export class Engine {
       );
     }
     const type = state.Type as string;
-    this.stateEvent(exec, run, `${type}StateExited`, outputText, true);
+    this.stateEvent(exec, run, stateEventType(type, true), outputText, true);
     const target =
       next ?? (state.End === true || type === 'Succeed' ? undefined : (state.Next as string | undefined));
     if (target === undefined) {
@@ -1660,7 +1685,7 @@ export class Engine {
   private succeedRun(exec: Execution, run: Run, output: Json, outputText: string): void {
     if (run.parent === undefined) {
       this.event(exec, run, 'ExecutionSucceeded', {
-        executionSucceededEventDetails: { output: outputText, outputDetails: { truncated: false } },
+        executionSucceededEventDetails: { output: outputText, outputDetails: NOT_TRUNCATED },
       });
       this.finishExecution(exec, 'SUCCEEDED', { output: outputText });
       return;
@@ -1826,38 +1851,38 @@ export class Engine {
     fields: { output?: string; error?: string | undefined; cause?: string | undefined },
   ): void {
     for (const run of [...exec.runs.values()]) this.deleteRun(exec, run);
-    for (const cancel of exec.timers.values()) cancel();
-    exec.timers.clear();
+    for (const cancel of exec.timers?.values() ?? []) cancel();
+    exec.timers = undefined;
     exec.status = status;
     exec.stop = this.clock.now();
     if (fields.output !== undefined) exec.output = fields.output;
     if (fields.error !== undefined) exec.error = fields.error;
     if (fields.cause !== undefined) exec.cause = fields.cause;
     exec.statusChanged = true;
-    exec.parsedInput = undefined;
     this.options.onExecutionEnd?.(exec.arn, status);
   }
 
   // ---------------------------------------------------------------- timers
 
   private setTimer(exec: Execution, key: string, at: number, fire: () => void): void {
-    exec.timers.get(key)?.();
+    exec.timers?.get(key)?.();
     const cancel = this.clock.setTimer(at, () => {
-      exec.timers.delete(key);
+      exec.timers?.delete(key);
       if (this.closed || exec.status !== 'RUNNING') return;
       fire();
       this.settle(exec);
     });
+    if (!exec.timers) exec.timers = new Map();
     exec.timers.set(key, cancel);
   }
 
   private cancelTimers(exec: Execution, runId: string): void {
     for (const suffix of [':step', ':timeout', ':heartbeat']) {
       const key = runId + suffix;
-      const cancel = exec.timers.get(key);
+      const cancel = exec.timers?.get(key);
       if (cancel) {
         cancel();
-        exec.timers.delete(key);
+        exec.timers?.delete(key);
       }
     }
   }
@@ -1925,7 +1950,12 @@ export class Engine {
 
   /** Task tokens handed out and not yet answered. */
   waitingTasks(): number {
-    return this.activeTokens.size;
+    let waiting = 0;
+    for (const { exec, runId } of this.activeTokens.values()) {
+      const step = exec.runs.get(runId)?.step;
+      if (step?.k === 'task' && step.phase === 'waiting') waiting++;
+    }
+    return waiting;
   }
 
   /** Number of executions per status (for logs and the benchmark). */
@@ -1950,15 +1980,106 @@ interface StateEvent {
   exited: boolean;
 }
 
-/** A history event: AWS JSON text, or a compact state event. */
-type StoredEvent = string | StateEvent;
+/** A lambda:invoke TaskSubmitted or TaskSucceeded event before it is rendered. */
+interface InvokeEvent {
+  id: number;
+  prev: number;
+  ts: number;
+  type: 'TaskSubmitted' | 'TaskSucceeded';
+  resource: string;
+  /** The function's result as JSON text. */
+  payload: string;
+  requestId: string;
+  version: string;
+  status: number;
+}
+
+/** A history event: AWS JSON text, or a compact form rendered when read. */
+type StoredEvent = GenericEvent | StateEvent | InvokeEvent;
+
+/** Any other event: its AWS details object, rendered with JSON.stringify when read. */
+interface GenericEvent {
+  id: number;
+  prev: number;
+  ts: number;
+  type: string;
+  details: JsonObject | undefined;
+}
+
+const DETAILS_KEYS = new Map<string, string>();
+
+/** AWS names an event's details after its type: TaskScheduled -> taskScheduledEventDetails. */
+function detailsKey(type: string): string {
+  let key = DETAILS_KEYS.get(type);
+  if (!key) {
+    key = `${type[0]?.toLowerCase() ?? ''}${type.slice(1)}EventDetails`;
+    DETAILS_KEYS.set(type, key);
+  }
+  return key;
+}
+
+function isStateEvent(event: StoredEvent): event is StateEvent {
+  return 'exited' in event;
+}
+
+function isGenericEvent(event: StoredEvent): event is GenericEvent {
+  return 'details' in event;
+}
+
+function genericObject(event: GenericEvent): JsonObject {
+  const object: JsonObject = {
+    id: event.id,
+    previousEventId: event.prev,
+    timestamp: event.ts,
+    type: event.type,
+  };
+  if (event.details !== undefined) object[detailsKey(event.type)] = event.details;
+  return object;
+}
+const STATE_EVENT_TYPES = new Map<string, [string, string]>();
+
+/** `PassStateEntered` etc.: one shared string per type instead of a new one per event. */
+function stateEventType(stateType: string, exited: boolean): string {
+  let names = STATE_EVENT_TYPES.get(stateType);
+  if (!names) {
+    names = [`${stateType}StateEntered`, `${stateType}StateExited`].map(flatten) as [string, string];
+    STATE_EVENT_TYPES.set(stateType, names);
+  }
+  return names[exited ? 1 : 0];
+}
+
+/**
+ * A flat copy of a string that is kept for long. V8 builds JSON.stringify results and
+ * concatenations as trees of pieces; a history entry held as such a tree costs several times its
+ * length in headers.
+ */
+function flatten(text: string): string {
+  return text.length < 16 ? text : Buffer.from(text, 'utf8').toString('utf8');
+}
+
+/** `{"truncated":false}`, shared by every event (history data is never truncated here). */
+const NOT_TRUNCATED: JsonObject = Object.freeze({ truncated: false }) as JsonObject;
+
+function invokeResponse(event: Omit<InvokeEvent, 'id' | 'prev' | 'ts'>, at: number): Json {
+  const response = invokeResult(
+    JSON.parse(event.payload) as Json,
+    event.requestId,
+    event.version,
+    new Date(at),
+  );
+  if (event.status !== 200 && isJsonObject(response)) response.StatusCode = event.status;
+  return response;
+}
 
 /**
  * How an event is written in the journal: AWS events as their JSON, state events as
  * `[id, prev, ts, type, name, <data as raw JSON>, exited]` (the data is not escaped into a string).
  */
 function journalForm(event: StoredEvent): string {
-  if (typeof event === 'string') return event;
+  if (isGenericEvent(event)) return JSON.stringify(genericObject(event));
+  if (!isStateEvent(event)) {
+    return `["i",${event.id},${event.prev},${event.ts},"${event.type}",${JSON.stringify(event.resource)},"${event.requestId}",${JSON.stringify(event.version)},${event.status},${event.payload}]`;
+  }
   return `[${event.id},${event.prev},${event.ts},"${event.type}",${JSON.stringify(event.name)},${event.data},${event.exited ? 1 : 0}]`;
 }
 
@@ -1966,7 +2087,22 @@ function journalForm(event: StoredEvent): string {
 function storedEvents(events: unknown): StoredEvent[] {
   if (!Array.isArray(events)) return [];
   return events.map((event): StoredEvent => {
-    if (typeof event === 'string') return event;
+    if (typeof event === 'string') return genericEvent(JSON.parse(event) as JsonObject);
+    if (Array.isArray(event) && event[0] === 'i') {
+      const [, id, prev, ts, type, resource, requestId, version, status, payload] = event as [
+        'i',
+        number,
+        number,
+        number,
+        InvokeEvent['type'],
+        string,
+        string,
+        string,
+        number,
+        Json,
+      ];
+      return { id, prev, ts, type, resource, requestId, version, status, payload: JSON.stringify(payload) };
+    }
     if (Array.isArray(event)) {
       const [id, prev, ts, type, name, data, exited] = event as [
         number,
@@ -1979,12 +2115,37 @@ function storedEvents(events: unknown): StoredEvent[] {
       ];
       return { id, prev, ts, type, name, data: JSON.stringify(data), exited: exited === 1 };
     }
-    return JSON.stringify(event);
+    return genericEvent(event as JsonObject);
   });
 }
 
+function genericEvent(object: JsonObject): GenericEvent {
+  const type = object.type as string;
+  return {
+    id: object.id as number,
+    prev: object.previousEventId as number,
+    ts: object.timestamp as number,
+    type,
+    details: object[detailsKey(type)] as JsonObject | undefined,
+  };
+}
 function renderEvent(event: StoredEvent): string {
-  if (typeof event === 'string') return event;
+  if (isGenericEvent(event)) return JSON.stringify(genericObject(event));
+  if (!isStateEvent(event)) {
+    const key = event.type === 'TaskSubmitted' ? 'taskSubmittedEventDetails' : 'taskSucceededEventDetails';
+    return JSON.stringify({
+      id: event.id,
+      previousEventId: event.prev,
+      timestamp: event.ts,
+      type: event.type,
+      [key]: {
+        resourceType: 'lambda',
+        resource: event.resource,
+        output: JSON.stringify(invokeResponse(event, event.ts * 1000)),
+        outputDetails: NOT_TRUNCATED,
+      },
+    });
+  }
   const head = `{"id":${event.id},"previousEventId":${event.prev},"timestamp":${event.ts},"type":"${event.type}"`;
   const name = JSON.stringify(event.name);
   const data = JSON.stringify(event.data);

@@ -1,10 +1,11 @@
 import {
   closeSync,
+  fstatSync,
   fsyncSync,
   mkdirSync,
   openSync,
   readdirSync,
-  readFileSync,
+  readSync,
   statSync,
   truncateSync,
 } from 'node:fs';
@@ -65,13 +66,9 @@ export function encodeRecord(record: JournalRecord, rawEvents?: readonly string[
 
 /** A batch as written: header with the checksum and length of the body, then the body. */
 export function encodeBatch(body: string): Buffer {
-  return Buffer.concat(batchParts(body));
-}
-
-function batchParts(body: string): [Buffer, Buffer] {
   const bytes = Buffer.from(body, 'utf8');
   const header = Buffer.from(`#${crc32(bytes).toString(16).padStart(8, '0')} ${bytes.length}\n`, 'latin1');
-  return [header, bytes];
+  return Buffer.concat([header, bytes]);
 }
 
 export interface Decoded {
@@ -84,35 +81,96 @@ export interface Decoded {
   badIsTail?: boolean;
 }
 
-export function decodeBatches(buffer: Buffer): Decoded {
-  const records: JournalRecord[] = [];
+interface Scan {
+  /** Bytes of complete, good batches from the start of the buffer. */
+  consumed: number;
+  badAt?: number;
+  badIsTail?: boolean;
+}
+
+/**
+ * Decodes the complete batches at the start of `buffer`, handing each record to `onRecord`.
+ * When `atEnd` is false the buffer is a window on a longer file: a batch running past its end
+ * is not an error, it is read with the next window.
+ */
+function scanBatches(buffer: Buffer, atEnd: boolean, onRecord: (record: JournalRecord) => void): Scan {
   let offset = 0;
   while (offset < buffer.length) {
-    const bad = (badIsTail: boolean): Decoded => ({ records, validBytes: offset, badAt: offset, badIsTail });
+    const bad = (badIsTail: boolean): Scan => ({ consumed: offset, badAt: offset, badIsTail });
     const headerEnd = buffer.indexOf(10, offset);
-    if (headerEnd < 0) return bad(true);
+    if (headerEnd < 0) return atEnd ? bad(true) : { consumed: offset };
     const header = /^#([0-9a-f]{8}) (\d+)$/.exec(buffer.subarray(offset, headerEnd).toString('latin1'));
     if (!header) return bad(false);
-    const length = Number(header[2]);
     const bodyStart = headerEnd + 1;
-    const bodyEnd = bodyStart + length;
-    if (bodyEnd > buffer.length) return bad(true);
+    const bodyEnd = bodyStart + Number(header[2]);
+    if (bodyEnd > buffer.length) return atEnd ? bad(true) : { consumed: offset };
     const body = buffer.subarray(bodyStart, bodyEnd);
-    if (crc32(body).toString(16).padStart(8, '0') !== header[1]) return bad(bodyEnd === buffer.length);
+    const last = atEnd && bodyEnd === buffer.length;
+    if (crc32(body).toString(16).padStart(8, '0') !== header[1]) return bad(last);
     const batch: JournalRecord[] = [];
     try {
       for (const line of body.toString('utf8').split('\n')) {
         if (line !== '') batch.push(JSON.parse(line) as JournalRecord);
       }
     } catch {
-      return bad(bodyEnd === buffer.length);
+      return bad(last);
     }
-    for (const record of batch) records.push(record);
+    for (const record of batch) onRecord(record);
     offset = bodyEnd;
   }
-  return { records, validBytes: offset };
+  return { consumed: offset };
 }
 
+export function decodeBatches(buffer: Buffer): Decoded {
+  const records: JournalRecord[] = [];
+  const scan = scanBatches(buffer, true, (record) => records.push(record));
+  const decoded: Decoded = { records, validBytes: scan.consumed };
+  if (scan.badAt !== undefined) {
+    decoded.badAt = scan.badAt;
+    decoded.badIsTail = scan.badIsTail;
+  }
+  return decoded;
+}
+
+const READ_CHUNK = 4 * 1024 * 1024;
+
+/**
+ * Replays a file window by window, so recovery never holds a whole journal (or all its parsed
+ * records) in memory at once: a restart then needs little more memory than the state itself.
+ */
+function replayFile(file: string, apply: (record: JournalRecord) => void): Omit<Decoded, 'records'> {
+  const fd = openSync(file, 'r');
+  try {
+    const size = fstatSync(fd).size;
+    // One buffer, reused: unread bytes move to its start, the next read fills the rest.
+    let buffer = Buffer.allocUnsafe(Math.min(READ_CHUNK, Math.max(size, 1)));
+    let filled = 0;
+    let position = 0;
+    let base = 0;
+    for (;;) {
+      const atEnd = position >= size;
+      const scan = scanBatches(buffer.subarray(0, filled), atEnd, apply);
+      if (scan.badAt !== undefined) {
+        return { validBytes: base + scan.consumed, badAt: base + scan.badAt, badIsTail: scan.badIsTail };
+      }
+      if (atEnd) return { validBytes: base + scan.consumed };
+      base += scan.consumed;
+      buffer.copyWithin(0, scan.consumed, filled);
+      filled -= scan.consumed;
+      if (filled === buffer.length) {
+        // A batch larger than the buffer: grow it to fit.
+        const larger = Buffer.allocUnsafe(buffer.length * 2);
+        buffer.copy(larger, 0, 0, filled);
+        buffer = larger;
+      }
+      const read = readSync(fd, buffer, filled, buffer.length - filled, position);
+      position += read;
+      filled += read;
+    }
+  } finally {
+    closeSync(fd);
+  }
+}
 export class Journal {
   private pending: Pending[] = [];
   private appended = 0;
@@ -165,21 +223,19 @@ export class Journal {
     const base = snapshots.at(-1) ?? 0;
     if (snapshots.length > 0) {
       const file = join(dir, `snapshot-${base}.jsonl`);
-      const decoded = decodeBatches(readFileSync(file));
+      const decoded = replayFile(file, apply);
       if (decoded.badAt !== undefined) {
         throw new Error(
           `${file} is damaged at byte ${decoded.badAt}; it was renamed into place complete, so the disk lost data`,
         );
       }
-      for (const record of decoded.records) apply(record);
     }
     const toReplay = journals.filter((n) => n >= base);
     let current = base;
     let currentBytes = 0;
     for (const [i, gen] of toReplay.entries()) {
       const file = join(dir, `journal-${gen}.log`);
-      const buffer = readFileSync(file);
-      const decoded = decodeBatches(buffer);
+      const decoded = replayFile(file, apply);
       if (decoded.badAt !== undefined) {
         const isLastFile = i === toReplay.length - 1;
         if (!isLastFile || !decoded.badIsTail) {
@@ -188,7 +244,6 @@ export class Journal {
         // A write cut short by a crash: drop its partial bytes before appending after it.
         truncateSync(file, decoded.validBytes);
       }
-      for (const record of decoded.records) apply(record);
       current = gen;
       currentBytes = decoded.validBytes;
     }
@@ -333,18 +388,12 @@ export class Journal {
     if (!this.handle) throw new Error('journal not open');
     // Not writeSync: a write to a file in the middle of an fdatasync can block until it ends,
     // which would stall the whole event loop.
-    const [header, body] = batchParts(text);
-    const total = header.length + body.length;
-    // One system call for header and body, without copying the body into a new buffer.
-    let { bytesWritten } = await this.handle.writev([header, body]);
-    if (bytesWritten < total) {
-      const rest = Buffer.concat([header, body]).subarray(bytesWritten);
-      let offset = 0;
-      while (offset < rest.length) {
-        const written = await this.handle.write(rest, offset, rest.length - offset);
-        offset += written.bytesWritten;
-      }
-      bytesWritten = total;
+    const buffer = encodeBatch(text);
+    const total = buffer.length;
+    let offset = 0;
+    while (offset < total) {
+      const { bytesWritten } = await this.handle.write(buffer, offset, total - offset);
+      offset += bytesWritten;
     }
     this.bytesInJournal += total;
   }

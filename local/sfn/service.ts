@@ -13,7 +13,7 @@ import type { FunctionRegistry } from './registry.ts';
  * endpoints outside the AWS API:
  *   GET  /_local/clock   -> { now, offsetSeconds }
  *   POST /_local/clock   { "advanceSeconds": n } | { "set": "<ISO time>" }  (fast-forward)
- *   GET  /_local/health  -> { ok, executions: { RUNNING: n, ... }, tasksWaitingForCallback: n }
+ *   GET  /_local/health  -> { ok, executions: { RUNNING: n, ... }, tasksWaitingForCallback: n, memoryMiB }
  */
 
 export interface StepFunctionsServiceOptions {
@@ -143,6 +143,12 @@ async function handle(
         ok: true,
         executions: engine.counts(),
         tasksWaitingForCallback: engine.waitingTasks(),
+        memoryMiB: Object.fromEntries(
+          Object.entries(process.memoryUsage()).map(([key, bytes]) => [
+            key,
+            Math.round(bytes / 10_485.76) / 100,
+          ]),
+        ),
       }),
     );
   }
