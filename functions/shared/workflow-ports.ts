@@ -3,10 +3,10 @@ import { dynamoClient, s3Client, sesClient, sfnClient } from './clients/aws.ts';
 import { SfnTaskCallbacks } from './clients/task-callbacks.ts';
 import { functionEnv } from './config/env.ts';
 import { currentRegency } from './config/runtime.ts';
-import { createCalendar } from './domain/calendar.ts';
 import type { IssuancePorts } from './domain/issuance.ts';
 import { emitMetric, log } from './log.ts';
 import { SesMailer } from './mail/ses-mailer.ts';
+import { regencyCalendar } from './regency-calendar.ts';
 import { DynamoApplicationStore } from './store/application-store.ts';
 import { S3DocumentStore } from './store/s3-documents.ts';
 
@@ -18,9 +18,7 @@ export function workflowPorts(): IssuancePorts {
   const regency = currentRegency();
   ports = {
     regency,
-    calendar: createCalendar(regency, {
-      onProvisionalYear: (year, reason) => log('warn', 'provisional holiday calendar', { year, reason }),
-    }),
+    calendar: regencyCalendar(regency),
     store: new DynamoApplicationStore(dynamoClient(), env.TABLE_NAME),
     mailer: new SesMailer(sesClient(), regency.mail.sender),
     tasks: new SfnTaskCallbacks(sfnClient()),

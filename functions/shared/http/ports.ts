@@ -9,9 +9,9 @@ import { SfnTaskCallbacks } from '../clients/task-callbacks.ts';
 import { functionEnv } from '../config/env.ts';
 import { currentRegency } from '../config/runtime.ts';
 import type { ApiPorts } from '../domain/api-ports.ts';
-import { createCalendar } from '../domain/calendar.ts';
 import { log } from '../log.ts';
 import { SesMailer } from '../mail/ses-mailer.ts';
+import { regencyCalendar } from '../regency-calendar.ts';
 import { DynamoApiStore } from '../store/api-store.ts';
 import { DynamoApplicationStore } from '../store/application-store.ts';
 import { S3DocumentFiles } from './adapters/s3-document-files.ts';
@@ -25,9 +25,7 @@ export function apiPorts(): ApiPorts {
   const regency = currentRegency();
   ports = {
     regency,
-    calendar: createCalendar(regency, {
-      onProvisionalYear: (year, reason) => log('warn', 'provisional holiday calendar', { year, reason }),
-    }),
+    calendar: regencyCalendar(regency),
     applications: new DynamoApplicationStore(dynamoClient(), env.TABLE_NAME),
     store: new DynamoApiStore(dynamoClient(), env.TABLE_NAME),
     files: new S3DocumentFiles(s3Client(), env.DOCUMENTS_BUCKET ?? ''),
