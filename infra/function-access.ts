@@ -38,8 +38,17 @@ export const httpFunctionAccess: FunctionAccessMap = {
   },
   // Submit (StartExecution), resubmit (SendTaskSuccess through the pending action), withdraw
   // (StopExecution).
+  // Submitting also copies the frozen document versions from drafts/ to applications/ (read + write).
   submission: {
-    access: ['table:read', 'table:write', 'workflows:start', 'workflows:respond', 'workflows:stop'],
+    access: [
+      'table:read',
+      'table:write',
+      'documents:read',
+      'documents:write',
+      'workflows:start',
+      'workflows:respond',
+      'workflows:stop',
+    ],
   },
   survey: { access: ['table:read', 'table:write'] },
   // Presigns a GET of the issued document and records the download in the audit trail.

@@ -22,6 +22,8 @@ export interface DocumentFiles {
   presignDownload(key: string, fileName: string, expiresInSeconds: number): Promise<string>;
   /** Size, stored Content-Type and the first `headBytes` bytes; undefined when nothing was uploaded. */
   inspect(key: string, headBytes: number): Promise<StoredUpload | undefined>;
+  /** Server-side copy within the documents bucket (freezing a submitted version). */
+  copy(fromKey: string, toKey: string): Promise<void>;
   delete(key: string): Promise<void>;
 }
 

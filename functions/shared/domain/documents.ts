@@ -23,12 +23,17 @@ export const PRESIGNED_URL_SECONDS = 300;
 const PENDING_UPLOAD_TTL_SECONDS = 24 * 60 * 60;
 
 /**
- * Object key of an upload: ids only, never personal data or the client's file name. The prefix is one
- * constant so that the bucket's lifecycle rules and this code can agree on it.
+ * Object keys: ids only, never personal data or the client's file name. Uploads land under `drafts/`
+ * and submission copies the frozen versions under `applications/`; the bucket's lifecycle rules
+ * (infra/constructs/data-stores.ts, DOCUMENT_PREFIXES) expire `drafts/`, so the files of abandoned
+ * drafts and superseded uploads are deleted on their own while submitted files are kept.
  */
-export const DOCUMENT_KEY_PREFIX = 'documents/';
+export const DOCUMENT_KEY_PREFIX = 'drafts/';
+export const SUBMITTED_KEY_PREFIX = 'applications/';
 export const documentObjectKey = (applicationId: string, requirementId: string, uploadId: string): string =>
   `${DOCUMENT_KEY_PREFIX}${applicationId}/${requirementId}/${uploadId}`;
+export const submittedObjectKey = (applicationId: string, requirementId: string, uploadId: string): string =>
+  `${SUBMITTED_KEY_PREFIX}${applicationId}/${requirementId}/${uploadId}`;
 
 const EDITABLE: ReadonlyArray<Application['status']> = ['draft', 'returned'];
 

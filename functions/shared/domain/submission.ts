@@ -6,7 +6,7 @@
  */
 import { type ApiPorts, loadApplication, permitOfApplication } from './api-ports.ts';
 import { type Application, FINAL_STATUSES, type SubmittedDocument } from './application.ts';
-import { latestVersions } from './documents.ts';
+import { latestVersions, submittedObjectKey } from './documents.ts';
 import type { FieldError } from './field-error.ts';
 import { conflict, unprocessable } from './request-errors.ts';
 import { missingRequirements, requiredRequirements } from './requirements.ts';
@@ -41,7 +41,12 @@ async function freezeDocuments(
   const frozen: Record<string, SubmittedDocument> = {};
   for (const requirement of requiredRequirements(permit, answers)) {
     const version = latest.get(requirement.id);
-    if (version !== undefined) frozen[requirement.id] = version;
+    if (version === undefined) continue;
+    // The office examines a copy outside `drafts/`, which the bucket's lifecycle expires. Copying
+    // again on a retry is harmless.
+    const objectKey = submittedObjectKey(app.id, requirement.id, version.uploadId);
+    if (version.objectKey !== objectKey) await ports.files.copy(version.objectKey, objectKey);
+    frozen[requirement.id] = { ...version, objectKey };
   }
   return frozen;
 }

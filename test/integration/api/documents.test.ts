@@ -44,7 +44,7 @@ describe('document uploads', () => {
     const granted = uploadGrantedResponse.parse(await response.json());
 
     expect(response.status).toBe(201);
-    expect(keyOf(granted.url)).toBe(`documents/${draft.id}/ktp/${granted.uploadId}`);
+    expect(keyOf(granted.url)).toBe(`drafts/${draft.id}/ktp/${granted.uploadId}`);
     const url = new URL(granted.url);
     expect(url.searchParams.get('X-Amz-Expires')).toBe('300');
     expect(url.searchParams.get('X-Amz-SignedHeaders')).toBe('content-type;host');

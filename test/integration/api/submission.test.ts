@@ -1,3 +1,4 @@
+import { HeadObjectCommand } from '@aws-sdk/client-s3';
 import { DescribeExecutionCommand, ListExecutionsCommand } from '@aws-sdk/client-sfn';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
@@ -83,6 +84,14 @@ describe('POST /applications/{id}/submit', () => {
     expect(arn).toBeDefined();
     const app = await records.waitingAt(draft.id, 'pemeriksaan-kelengkapan');
     expect(Object.keys(app.documents ?? {}).sort()).toEqual([...BENGKULU_ALWAYS_REQUIRED].sort());
+    // The frozen versions are copies outside drafts/ (which the bucket's lifecycle expires).
+    for (const [requirementId, doc] of Object.entries(app.documents ?? {})) {
+      expect(doc.objectKey).toBe(`applications/${draft.id}/${requirementId}/${doc.uploadId}`);
+      const head = await records.clients.s3.send(
+        new HeadObjectCommand({ Bucket: stackEndpoints().s3.bucket, Key: doc.objectKey }),
+      );
+      expect(head.ContentLength).toBeGreaterThan(0);
+    }
     const view = applicationResponse.parse(
       await (await api(`/applications/${draft.id}`, { headers: bearer(draft.token) })).json(),
     );

@@ -1,5 +1,6 @@
 /** The DocumentFiles port over S3 (s3rver locally): presigned transfers and the server-side look at uploads. */
 import {
+  CopyObjectCommand,
   DeleteObjectCommand,
   GetObjectCommand,
   HeadObjectCommand,
@@ -66,6 +67,16 @@ export class S3DocumentFiles implements DocumentFiles {
     );
     const bytes = (await object.Body?.transformToByteArray()) ?? new Uint8Array();
     return { sizeBytes: size, contentType, head: bytes.slice(0, headBytes) };
+  }
+
+  async copy(fromKey: string, toKey: string): Promise<void> {
+    await this.s3.send(
+      new CopyObjectCommand({
+        Bucket: this.bucket,
+        Key: toKey,
+        CopySource: `${this.bucket}/${fromKey.split('/').map(encodeURIComponent).join('/')}`,
+      }),
+    );
   }
 
   async delete(key: string): Promise<void> {
