@@ -9,8 +9,12 @@ import { dirname } from 'node:path';
 export interface Clock {
   /** Current time, epoch milliseconds. */
   now(): number;
-  /** Calls `callback` once, as soon as `now() >= at`. Returns a function that cancels the timer. */
-  setTimer(at: number, callback: () => void): () => void;
+  /** Calls `callback` once, as soon as `now() >= at`. The handle cancels it. */
+  setTimer(at: number, callback: () => void): TimerHandle;
+}
+
+export interface TimerHandle {
+  cancel(): void;
 }
 
 /** A clock whose time can be moved (the local fast-forward and the tests). */
@@ -32,11 +36,18 @@ export function isAdjustableClock(clock: Clock): clock is AdjustableClock {
   );
 }
 
-interface TimerEntry {
-  at: number;
-  seq: number;
-  callback: () => void;
-  cancelled: boolean;
+/** A queued timer; it is its own handle (no extra closure per timer). */
+class TimerEntry implements TimerHandle {
+  cancelled = false;
+  constructor(
+    readonly at: number,
+    readonly seq: number,
+    readonly callback: () => void,
+  ) {}
+
+  cancel(): void {
+    this.cancelled = true;
+  }
 }
 
 /** Min-heap of timers ordered by due time, then by creation order (so equal deadlines fire in order). */
@@ -45,7 +56,7 @@ class TimerQueue {
   private seq = 0;
 
   add(at: number, callback: () => void): TimerEntry {
-    const entry: TimerEntry = { at, seq: this.seq++, callback, cancelled: false };
+    const entry = new TimerEntry(at, this.seq++, callback);
     this.heap.push(entry);
     this.up(this.heap.length - 1);
     return entry;
@@ -165,12 +176,10 @@ export class SystemClock implements AdjustableClock {
     return this.offset;
   }
 
-  setTimer(at: number, callback: () => void): () => void {
+  setTimer(at: number, callback: () => void): TimerHandle {
     const entry = this.queue.add(at, callback);
     this.arm();
-    return () => {
-      entry.cancelled = true;
-    };
+    return entry;
   }
 
   advance(ms: number): void {
@@ -246,13 +255,11 @@ export class ManualClock implements AdjustableClock {
     return this.current - this.start;
   }
 
-  setTimer(at: number, callback: () => void): () => void {
+  setTimer(at: number, callback: () => void): TimerHandle {
     const entry = this.queue.add(at, callback);
     // A deadline already reached fires on the next turn of the event loop, like a real timer.
     if (at <= this.current) setImmediate(() => fireDue(this.queue, () => this.current, this.onTimerError));
-    return () => {
-      entry.cancelled = true;
-    };
+    return entry;
   }
 
   advance(ms: number): void {

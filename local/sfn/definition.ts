@@ -19,8 +19,13 @@ type AslValidator = (
   options?: { checkPaths: boolean; checkArn: boolean },
 ) => { isValid: boolean; errors: AslValidationError[] };
 
-// asl-validator is CommonJS without type declarations.
-const validateAsl = createRequire(import.meta.url)('asl-validator') as AslValidator;
+// asl-validator is CommonJS without type declarations. Loaded on first use: a restarted service
+// that only resumes executions never needs it (it costs several MB of memory).
+let aslValidator: AslValidator | undefined;
+const validateAsl: AslValidator = (definition, options) => {
+  aslValidator ??= createRequire(import.meta.url)('asl-validator') as AslValidator;
+  return aslValidator(definition, options);
+};
 
 export interface Scope {
   id: number;

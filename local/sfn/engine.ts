@@ -7,7 +7,7 @@ import {
   stateMachineArn,
 } from './arn.ts';
 import { evaluateRule, parseTimestamp } from './choice.ts';
-import type { Clock } from './clock.ts';
+import type { Clock, TimerHandle } from './clock.ts';
 import {
   type CompiledDefinition,
   compileDefinition,
@@ -135,7 +135,7 @@ interface Execution {
   cause?: string;
   timeoutAt?: number;
   events: StoredEvent[];
-  runs: Map<string, Run>;
+  runs: RunTable;
   nextRun: number;
   nextTask: number;
   // Not persisted: rebuilt or recomputed.
@@ -144,8 +144,8 @@ interface Execution {
   dirtyRuns?: Map<string, Run | null>;
   statusChanged: boolean;
   afterSync: Array<() => void>;
-  /** Cancellers of the armed timers, by key; absent when none is armed. */
-  timers?: Map<string, () => void>;
+  /** The armed timers (a handful at most); absent when none is armed. */
+  timers?: ArmedTimer[];
 }
 
 export interface EngineOptions {
@@ -168,6 +168,131 @@ const RESUME_CAUSE =
   'The local Step Functions service stopped while this function was running; whether it completed is unknown (an AWS Lambda service error would look the same).';
 
 const iso = (ms: number) => new Date(ms).toISOString();
+
+type TimerKind = 'execution' | 'step' | 'timeout' | 'heartbeat';
+
+/** A timer of an execution: what it is for, and the clock's handle to cancel it. */
+interface ArmedTimer {
+  kind: TimerKind;
+  runId: string;
+  /** Task attempt a timeout belongs to (0 for other kinds). */
+  seq: number;
+  handle: TimerHandle;
+}
+
+const NO_HANDLE: TimerHandle = { cancel: () => undefined };
+
+/**
+ * The runs of an execution, by id. Nearly every execution has one run (no Parallel or Map in
+ * progress): a short array then costs far less than a Map.
+ */
+class RunTable {
+  private readonly list: Run[] = [];
+
+  get size(): number {
+    return this.list.length;
+  }
+
+  get(id: string): Run | undefined {
+    for (const run of this.list) if (run.id === id) return run;
+    return undefined;
+  }
+
+  set(id: string, run: Run): void {
+    const index = this.list.findIndex((r) => r.id === id);
+    if (index >= 0) this.list[index] = run;
+    else this.list.push(run);
+  }
+
+  delete(id: string): void {
+    const index = this.list.findIndex((r) => r.id === id);
+    if (index >= 0) this.list.splice(index, 1);
+  }
+
+  values(): Run[] {
+    return this.list;
+  }
+
+  entries(): Array<[string, Run]> {
+    return this.list.map((run) => [run.id, run]);
+  }
+}
+
+/** A task step with all its fields present from the start (one shape, no property array). */
+function taskStep(seq: number, family: TaskStep['family'], resource: string, callback: boolean): TaskStep {
+  return {
+    k: 'task',
+    seq,
+    family,
+    resource,
+    callback,
+    token: undefined,
+    phase: 'invoking',
+    timeoutAt: undefined,
+    heartbeatSeconds: undefined,
+    heartbeatAt: undefined,
+  };
+}
+
+/** Every field present from the start: one object shape, properties stored in the object. */
+function newExecution(fields: {
+  seq: number;
+  arn: string;
+  name: string;
+  smArn: string;
+  smName: string;
+  def: string;
+  role: string;
+  input: string;
+  start: number;
+  timeoutAt: number | undefined;
+}): Execution {
+  return {
+    seq: fields.seq,
+    arn: fields.arn,
+    name: fields.name,
+    smArn: fields.smArn,
+    smName: fields.smName,
+    def: fields.def,
+    role: fields.role,
+    input: fields.input,
+    start: fields.start,
+    timeoutAt: fields.timeoutAt,
+    status: 'RUNNING',
+    stop: undefined,
+    output: undefined,
+    error: undefined,
+    cause: undefined,
+    events: [],
+    runs: new RunTable(),
+    nextRun: 1,
+    nextTask: 1,
+    newEvents: [],
+    dirtyRuns: undefined,
+    statusChanged: false,
+    afterSync: [],
+    timers: undefined,
+  };
+}
+
+/** A run with all its fields (and the transient memo slots) from the start. */
+function newRun(fields: Omit<Run, 'parent' | 'slot'> & Partial<Run>): Run & RunMemo {
+  return {
+    id: fields.id,
+    parent: fields.parent,
+    slot: fields.slot,
+    scope: fields.scope,
+    state: fields.state,
+    input: fields.input,
+    entered: fields.entered,
+    prev: fields.prev,
+    retries: fields.retries,
+    retryCount: fields.retryCount,
+    step: fields.step,
+    [PERSISTED_INPUT]: undefined,
+    [INPUT_TEXT]: undefined,
+  };
+}
 
 /**
  * Transient facts about a run, under symbol keys so JSON.stringify (the journal) skips them:
@@ -246,7 +371,7 @@ export class Engine {
     this.commitAll();
     this.closed = true;
     for (const exec of this.executions.values()) {
-      for (const cancel of exec.timers?.values() ?? []) cancel();
+      for (const timer of exec.timers ?? []) timer.handle.cancel();
       exec.timers = undefined;
     }
     await this.journal.close();
@@ -424,7 +549,7 @@ export class Engine {
     }
     const definition = this.compiled(machine.def);
     const now = this.clock.now();
-    const exec: Execution = {
+    const exec = newExecution({
       seq: this.nextSeq++,
       arn,
       name,
@@ -434,16 +559,8 @@ export class Engine {
       role: machine.roleArn,
       input: inputText,
       start: now,
-      status: 'RUNNING',
-      events: [],
-      runs: new Map(),
-      nextRun: 1,
-      nextTask: 1,
-      newEvents: [],
-      statusChanged: false,
-      afterSync: [],
-    };
-    if (definition.timeoutSeconds !== undefined) exec.timeoutAt = now + definition.timeoutSeconds * 1000;
+      timeoutAt: definition.timeoutSeconds !== undefined ? now + definition.timeoutSeconds * 1000 : undefined,
+    });
     this.register(exec);
     this.event(exec, undefined, 'ExecutionStarted', {
       executionStartedEventDetails: {
@@ -452,7 +569,7 @@ export class Engine {
         roleArn: exec.role,
       },
     });
-    const root: Run = {
+    const root = newRun({
       id: '0',
       scope: 0,
       state: (definition.scopes[0] as Scope).startAt,
@@ -460,7 +577,7 @@ export class Engine {
       entered: now,
       prev: 0,
       step: { k: 'enter' },
-    };
+    });
     exec.runs.set(root.id, root);
     this.journal.append(
       { t: 'ex', ...this.executionMeta(exec), r: { [root.id]: root } },
@@ -717,7 +834,7 @@ export class Engine {
         this.stateMachines.delete(record.arn as string);
         break;
       case 'ex': {
-        const exec: Execution = {
+        const exec = newExecution({
           seq: record.seq as number,
           arn: record.arn as string,
           name: record.name as string,
@@ -727,20 +844,19 @@ export class Engine {
           role: record.role as string,
           input: record.input as string,
           start: record.start as number,
-          status: (record.status as ExecutionStatus | undefined) ?? 'RUNNING',
-          events: storedEvents(record.e),
-          runs: new Map(Object.entries((record.r as Record<string, Run> | undefined) ?? {})),
-          nextRun: (record.nr as number | undefined) ?? 1,
-          nextTask: (record.nt as number | undefined) ?? 1,
-          newEvents: [],
-          statusChanged: false,
-          afterSync: [],
-        };
-        if (record.timeoutAt !== undefined) exec.timeoutAt = record.timeoutAt as number;
-        if (record.stop !== undefined) exec.stop = record.stop as number;
-        if (record.output !== undefined) exec.output = record.output as string;
-        if (record.error !== undefined) exec.error = record.error as string;
-        if (record.cause !== undefined) exec.cause = record.cause as string;
+          timeoutAt: record.timeoutAt as number | undefined,
+        });
+        exec.status = (record.status as ExecutionStatus | undefined) ?? 'RUNNING';
+        exec.events = storedEvents(record.e);
+        for (const [id, run] of Object.entries((record.r as Record<string, Run> | undefined) ?? {})) {
+          exec.runs.set(id, newRun(run));
+        }
+        exec.nextRun = (record.nr as number | undefined) ?? 1;
+        exec.nextTask = (record.nt as number | undefined) ?? 1;
+        exec.stop = record.stop as number | undefined;
+        exec.output = record.output as string | undefined;
+        exec.error = record.error as string | undefined;
+        exec.cause = record.cause as string | undefined;
         this.register(exec);
         this.nextSeq = Math.max(this.nextSeq, exec.seq + 1);
         break;
@@ -758,7 +874,7 @@ export class Engine {
                 run.input = exec.runs.get(id)?.input ?? null;
                 delete run.ki;
               }
-              exec.runs.set(id, run);
+              exec.runs.set(id, newRun(run));
             }
           }
         }
@@ -793,7 +909,7 @@ export class Engine {
         t: 'ex',
         ...this.executionMeta(exec),
         status: exec.status,
-        r: Object.fromEntries(exec.runs),
+        r: Object.fromEntries(exec.runs.entries()),
         nr: exec.nextRun,
         nt: exec.nextTask,
       };
@@ -1298,7 +1414,7 @@ export class Engine {
       if (heartbeatSeconds !== undefined) details.heartbeatInSeconds = heartbeatSeconds;
       this.event(exec, run, 'TaskScheduled', { taskScheduledEventDetails: details });
       this.event(exec, run, 'TaskStarted', { taskStartedEventDetails: { resourceType: 'lambda', resource } });
-      step = { k: 'task', seq, family: 'task', resource, callback, phase: 'invoking' };
+      step = taskStep(seq, 'task', resource, callback);
     } else {
       functionName = kind.functionArn;
       invokePayload = payload;
@@ -1311,14 +1427,7 @@ export class Engine {
       if (timeoutSeconds !== undefined) details.timeoutInSeconds = timeoutSeconds;
       this.event(exec, run, 'LambdaFunctionScheduled', { lambdaFunctionScheduledEventDetails: details });
       this.event(exec, run, 'LambdaFunctionStarted');
-      step = {
-        k: 'task',
-        seq,
-        family: 'lambda',
-        resource: kind.functionArn,
-        callback: false,
-        phase: 'invoking',
-      };
+      step = taskStep(seq, 'lambda', kind.functionArn, false);
     }
     if (token) step.token = token;
     if (timeoutSeconds !== undefined) step.timeoutAt = now + timeoutSeconds * 1000;
@@ -1626,7 +1735,7 @@ export class Engine {
     prev: number,
   ): Run {
     const scope = this.definitionOf(exec).scopes[scopeId] as Scope;
-    const child: Run = {
+    const child = newRun({
       id: String(exec.nextRun++),
       parent: parent.id,
       slot,
@@ -1636,7 +1745,7 @@ export class Engine {
       entered: this.clock.now(),
       prev,
       step: { k: 'enter' },
-    };
+    });
     exec.runs.set(child.id, child);
     this.markDirty(exec, child);
     return child;
@@ -1851,7 +1960,7 @@ export class Engine {
     fields: { output?: string; error?: string | undefined; cause?: string | undefined },
   ): void {
     for (const run of [...exec.runs.values()]) this.deleteRun(exec, run);
-    for (const cancel of exec.timers?.values() ?? []) cancel();
+    for (const timer of exec.timers ?? []) timer.handle.cancel();
     exec.timers = undefined;
     exec.status = status;
     exec.stop = this.clock.now();
@@ -1864,73 +1973,82 @@ export class Engine {
 
   // ---------------------------------------------------------------- timers
 
-  private setTimer(exec: Execution, key: string, at: number, fire: () => void): void {
-    exec.timers?.get(key)?.();
-    const cancel = this.clock.setTimer(at, () => {
-      exec.timers?.delete(key);
-      if (this.closed || exec.status !== 'RUNNING') return;
-      fire();
-      this.settle(exec);
-    });
-    if (!exec.timers) exec.timers = new Map();
-    exec.timers.set(key, cancel);
+  private setTimer(exec: Execution, kind: TimerKind, runId: string, at: number, seq = 0): void {
+    this.cancelTimer(exec, kind, runId);
+    const timer: ArmedTimer = { kind, runId, seq, handle: NO_HANDLE };
+    // One closure per timer; what firing means is decided from the execution's state then.
+    timer.handle = this.clock.setTimer(at, () => this.timerFired(exec, timer));
+    if (!exec.timers) exec.timers = [];
+    exec.timers.push(timer);
   }
 
-  private cancelTimers(exec: Execution, runId: string): void {
-    for (const suffix of [':step', ':timeout', ':heartbeat']) {
-      const key = runId + suffix;
-      const cancel = exec.timers?.get(key);
-      if (cancel) {
-        cancel();
-        exec.timers?.delete(key);
+  private cancelTimer(exec: Execution, kind: TimerKind, runId: string): void {
+    const timers = exec.timers;
+    if (!timers) return;
+    const index = timers.findIndex((t) => t.kind === kind && t.runId === runId);
+    if (index < 0) return;
+    timers[index]?.handle.cancel();
+    timers.splice(index, 1);
+    if (timers.length === 0) exec.timers = undefined;
+  }
+
+  private timerFired(exec: Execution, timer: ArmedTimer): void {
+    const timers = exec.timers;
+    const index = timers ? timers.indexOf(timer) : -1;
+    if (!timers || index < 0) return;
+    timers.splice(index, 1);
+    if (timers.length === 0) exec.timers = undefined;
+    if (this.closed || exec.status !== 'RUNNING') return;
+    if (timer.kind === 'execution') {
+      this.timeOutExecution(exec);
+    } else {
+      const run = exec.runs.get(timer.runId);
+      if (!run) return;
+      if (timer.kind === 'step') this.stepTimerFired(exec, run);
+      else if (this.isCurrentTask(exec, run.id, timer.seq)) {
+        this.timeOutTask(exec, run, run.step as TaskStep, timer.kind === 'heartbeat');
       }
     }
+    this.settle(exec);
   }
-
+  private cancelTimers(exec: Execution, runId: string): void {
+    if (!exec.timers) return;
+    for (const kind of ['step', 'timeout', 'heartbeat'] as const) this.cancelTimer(exec, kind, runId);
+  }
   private armExecutionTimeout(exec: Execution): void {
     if (exec.timeoutAt === undefined) return;
-    this.setTimer(exec, 'execution', exec.timeoutAt, () => this.timeOutExecution(exec));
+    this.setTimer(exec, 'execution', '', exec.timeoutAt);
   }
-
   /** The timer of a Wait state or of a retry back-off. */
   private armStepTimer(exec: Execution, run: Run): void {
     const step = run.step;
     if (step.k !== 'wait' && step.k !== 'retry') return;
-    this.setTimer(exec, `${run.id}:step`, step.until, () => {
-      if (exec.runs.get(run.id) !== run || run.step !== step) return;
-      if (step.k === 'wait') {
-        const state = this.state(exec, run);
-        run.step = { k: 'enter' };
-        this.markDirty(exec, run);
-        this.guard(exec, run, () => {
-          const effective = selectPath(run.input, state.InputPath as string | null | undefined);
-          this.exitState(exec, run, state, selectPath(effective, outputPath(state)));
-        });
-      } else {
-        run.retryCount = (run.retryCount ?? 0) + 1;
-        run.step = { k: 'enter' };
-        this.markDirty(exec, run);
-        const state = this.state(exec, run);
-        this.guard(exec, run, () => this.perform(exec, run, state));
-      }
-    });
+    this.setTimer(exec, 'step', run.id, step.until);
   }
 
+  /** A Wait state's instant or a retry back-off has come. */
+  private stepTimerFired(exec: Execution, run: Run): void {
+    const step = run.step;
+    if (step.k === 'wait') {
+      const state = this.state(exec, run);
+      run.step = { k: 'enter' };
+      this.markDirty(exec, run);
+      this.guard(exec, run, () => {
+        const effective = selectPath(run.input, state.InputPath as string | null | undefined);
+        this.exitState(exec, run, state, selectPath(effective, outputPath(state)));
+      });
+    } else if (step.k === 'retry') {
+      run.retryCount = (run.retryCount ?? 0) + 1;
+      run.step = { k: 'enter' };
+      this.markDirty(exec, run);
+      const state = this.state(exec, run);
+      this.guard(exec, run, () => this.perform(exec, run, state));
+    }
+  }
   private armTaskTimers(exec: Execution, run: Run, step: TaskStep): void {
-    if (step.timeoutAt !== undefined) {
-      this.setTimer(exec, `${run.id}:timeout`, step.timeoutAt, () => {
-        if (!this.isCurrentTask(exec, run.id, step.seq)) return;
-        this.timeOutTask(exec, run, step, false);
-      });
-    }
-    if (step.heartbeatAt !== undefined) {
-      this.setTimer(exec, `${run.id}:heartbeat`, step.heartbeatAt, () => {
-        if (!this.isCurrentTask(exec, run.id, step.seq)) return;
-        this.timeOutTask(exec, run, step, true);
-      });
-    }
+    if (step.timeoutAt !== undefined) this.setTimer(exec, 'timeout', run.id, step.timeoutAt, step.seq);
+    if (step.heartbeatAt !== undefined) this.setTimer(exec, 'heartbeat', run.id, step.heartbeatAt, step.seq);
   }
-
   /**
    * The end of handling an event (timer, callback, task result): runs it released into a new
    * state continue on the next turn, and the changes go to the journal.

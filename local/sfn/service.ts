@@ -37,7 +37,11 @@ export interface StepFunctionsServiceOptions {
   compactAfterBytes?: number;
   /** Observer of ended executions (benchmarks); the event may not be synced to disk yet. */
   onExecutionEnd?: (executionArn: string, status: string) => void;
+  /** Called once the API has been quiet for a while after some activity (main.ts compacts the heap). */
+  onIdle?: () => void;
 }
+
+const IDLE_AFTER_MS = 2000;
 
 export interface StepFunctionsService {
   url: string;
@@ -82,7 +86,19 @@ export async function startStepFunctionsService(
     onExecutionEnd: options.onExecutionEnd,
   });
 
+  let lastRequestAt = 0;
+  let busySinceIdle = false;
+  const idleCheck = setInterval(() => {
+    if (busySinceIdle && Date.now() - lastRequestAt >= IDLE_AFTER_MS) {
+      busySinceIdle = false;
+      options.onIdle?.();
+    }
+  }, IDLE_AFTER_MS / 2);
+  idleCheck.unref();
+
   const server = createServer((request, response) => {
+    lastRequestAt = Date.now();
+    busySinceIdle = true;
     handle(request, response, engine, clock, log).catch((error: unknown) => {
       log('error', 'request failed', { error: String(error) });
       if (!response.headersSent) sendError(response, new ApiError('InternalFailure', 'Internal error', 500));
@@ -114,6 +130,7 @@ export async function startStepFunctionsService(
     clock,
     close() {
       closing ??= (async () => {
+        clearInterval(idleCheck);
         await new Promise<void>((resolve) => {
           server.close(() => resolve());
           server.closeAllConnections();

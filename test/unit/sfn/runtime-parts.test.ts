@@ -125,8 +125,8 @@ describe('clocks', () => {
       fired.push(['a', clock.now()]);
       clock.setTimer(4_000, () => fired.push(['a2', clock.now()]));
     });
-    const cancel = clock.setTimer(4_500, () => fired.push(['cancelled', clock.now()]));
-    cancel();
+    const handle = clock.setTimer(4_500, () => fired.push(['cancelled', clock.now()]));
+    handle.cancel();
     clock.advance(10_000);
     expect(fired).toEqual([
       ['a', 3_000],
