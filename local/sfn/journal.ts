@@ -50,6 +50,7 @@ interface Waiter {
 
 type Pending = { line: string } | { switchTo: number };
 
+const MAX_SYNCS_IN_FLIGHT = 2;
 const DEFAULT_COMPACT_BYTES = 64 * 1024 * 1024;
 const CHUNK_BYTES = 1024 * 1024;
 
@@ -177,6 +178,10 @@ export class Journal {
   private durable = 0;
   private waiters: Waiter[] = [];
   private flushing = false;
+  /** Records handed to write(), in order. */
+  private written = 0;
+  private syncsInFlight = 0;
+  private wake: (() => void) | undefined;
   private flushScheduled = false;
   private failed: unknown;
   private handle: FileHandle | undefined;
@@ -329,7 +334,12 @@ export class Journal {
   }
 
   private scheduleFlush(): void {
-    if (this.flushScheduled || this.flushing || this.failed) return;
+    if (this.flushing) {
+      // The flush loop may be waiting for a sync to finish; new records can go out meanwhile.
+      this.wakeUp();
+      return;
+    }
+    if (this.flushScheduled || this.failed) return;
     this.flushScheduled = true;
     // setImmediate lets every append of the current turn of the event loop join the batch.
     setImmediate(() => {
@@ -338,19 +348,29 @@ export class Journal {
     });
   }
 
+  /**
+   * Writes queued batches in order. A batch's fdatasync may still be running while the next batch
+   * is written (at most two syncs in flight): an fdatasync makes durable everything written
+   * before it, so a later sync completing first also covers the earlier batch.
+   */
   private async flush(): Promise<void> {
     if (this.flushing || this.failed) return;
     this.flushing = true;
     try {
-      while (this.pending.length > 0) {
+      while (this.pending.length > 0 || this.syncsInFlight > 0) {
+        if (this.pending.length === 0 || this.syncsInFlight >= MAX_SYNCS_IN_FLIGHT) {
+          await new Promise<void>((resolve) => {
+            this.wake = resolve;
+          });
+          continue;
+        }
         const batch = this.pending;
         this.pending = [];
-        let target = this.durable;
         let text = '';
         for (const item of batch) {
           if ('line' in item) {
             text += item.line;
-            target++;
+            this.written++;
             if (text.length >= CHUNK_BYTES) {
               await this.write(text);
               text = '';
@@ -358,6 +378,7 @@ export class Journal {
           } else {
             if (text) await this.write(text);
             text = '';
+            await this.drainSyncs();
             await this.handle?.sync();
             await this.handle?.close();
             this.handle = await open(join(this.dir, `journal-${item.switchTo}.log`), 'a');
@@ -366,15 +387,26 @@ export class Journal {
           }
         }
         if (text) await this.write(text);
-        await this.handle?.datasync();
-        this.durable = target;
-        this.releaseWaiters();
+        const target = this.written;
+        const handle = this.handle;
+        if (!handle) throw new Error('journal not open');
+        this.syncsInFlight++;
+        handle.datasync().then(
+          () => {
+            this.syncsInFlight--;
+            if (target > this.durable) this.durable = target;
+            this.releaseWaiters();
+            this.wakeUp();
+          },
+          (error: unknown) => {
+            this.syncsInFlight--;
+            this.fail(error);
+            this.wakeUp();
+          },
+        );
       }
     } catch (error) {
-      this.failed = error;
-      for (const waiter of this.waiters) waiter.reject(error);
-      this.waiters = [];
-      this.onError(error);
+      this.fail(error);
     } finally {
       this.flushing = false;
     }
@@ -384,6 +416,28 @@ export class Journal {
     }
   }
 
+  private async drainSyncs(): Promise<void> {
+    while (this.syncsInFlight > 0) {
+      await new Promise<void>((resolve) => {
+        this.wake = resolve;
+      });
+    }
+  }
+
+  private wakeUp(): void {
+    const wake = this.wake;
+    this.wake = undefined;
+    wake?.();
+  }
+
+  private fail(error: unknown): void {
+    if (this.failed) return;
+    this.failed = error;
+    for (const waiter of this.waiters) waiter.reject(error);
+    this.waiters = [];
+    this.pending = [];
+    this.onError(error);
+  }
   private async write(text: string): Promise<void> {
     if (!this.handle) throw new Error('journal not open');
     // Not writeSync: a write to a file in the middle of an fdatasync can block until it ends,

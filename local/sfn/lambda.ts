@@ -95,6 +95,30 @@ function functionError(error: unknown, forcedType?: string): InvokeOutcome {
  */
 const logStreams = new Map<string, string>();
 
+/** The Lambda-like context: a class, so an invocation allocates one object and no closures. */
+class LocalLambdaContext implements LambdaLikeContext {
+  callbackWaitsForEmptyEventLoop = true;
+  constructor(
+    readonly awsRequestId: string,
+    readonly functionName: string,
+    readonly functionVersion: string,
+    readonly invokedFunctionArn: string,
+    readonly memoryLimitInMB: string,
+    readonly logGroupName: string,
+    readonly logStreamName: string,
+    private readonly deadline: number,
+  ) {}
+
+  getRemainingTimeInMillis(): number {
+    return Math.max(0, this.deadline - Date.now());
+  }
+
+  // Deprecated callback-era methods, kept so handlers typed against aws-lambda's Context accept it.
+  done(): void {}
+  fail(): void {}
+  succeed(): void {}
+}
+
 function lambdaContext(
   name: string,
   invokedArn: string,
@@ -102,7 +126,6 @@ function lambdaContext(
   requestId: string,
   options: InvokeOptions,
 ): LambdaLikeContext {
-  const deadline = Date.now() + options.functionTimeoutMs;
   const version = qualifier && /^\d+$/.test(qualifier) ? qualifier : '$LATEST';
   const streamKey = `${name}:${version}`;
   let logStreamName = logStreams.get(streamKey);
@@ -111,22 +134,17 @@ function lambdaContext(
     logStreamName = `${day}/[${version}]${randomBytes(16).toString('hex')}`;
     logStreams.set(streamKey, logStreamName);
   }
-  return {
-    awsRequestId: requestId,
-    functionName: name,
-    functionVersion: version,
-    invokedFunctionArn: invokedArn,
-    memoryLimitInMB: String(options.memoryLimitInMB),
-    logGroupName: `/aws/lambda/${name}`,
+  return new LocalLambdaContext(
+    requestId,
+    name,
+    version,
+    invokedArn,
+    String(options.memoryLimitInMB),
+    `/aws/lambda/${name}`,
     logStreamName,
-    callbackWaitsForEmptyEventLoop: true,
-    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
-    done: () => undefined,
-    fail: () => undefined,
-    succeed: () => undefined,
-  };
+    Date.now() + options.functionTimeoutMs,
+  );
 }
-
 /** The result of the optimized `lambda:invoke` integration: the Invoke API response, as AWS shows it. */
 export function invokeResult(payload: Json, requestId: string, executedVersion: string, date: Date): Json {
   const length = String(Buffer.byteLength(JSON.stringify(payload)));
