@@ -5,9 +5,11 @@ import {
   mkdirSync,
   openSync,
   readdirSync,
+  readFileSync,
   readSync,
   statSync,
   truncateSync,
+  writeFileSync,
 } from 'node:fs';
 import { type FileHandle, open, rename, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -217,6 +219,7 @@ export class Journal {
   ): Promise<Journal> {
     mkdirSync(dir, { recursive: true });
     const files = readdirSync(dir);
+    checkFormat(dir, files);
     const gens = (prefix: string, suffix: string) =>
       files
         .filter((f) => f.startsWith(prefix) && f.endsWith(suffix))
@@ -461,6 +464,32 @@ export class Journal {
     }
     this.waiters = remaining;
   }
+}
+
+const FORMAT_FILE = 'store-format';
+const FORMAT = 'local-sfn journal 2 (batched, crc32 per batch)';
+
+/**
+ * The data directory names the format of its files, so a directory written by an incompatible
+ * version of this service is refused with a clear message instead of being misread.
+ */
+function checkFormat(dir: string, files: string[]): void {
+  const file = join(dir, FORMAT_FILE);
+  const hasData = files.some((f) => /^(journal-\d+\.log|snapshot-\d+\.jsonl)$/.test(f));
+  if (files.includes(FORMAT_FILE)) {
+    const found = readFileSync(file, 'utf8').trim();
+    if (found === FORMAT) return;
+    throw new Error(
+      `${dir} holds a store in format "${found}", not "${FORMAT}": move it away or start fresh`,
+    );
+  }
+  if (hasData) {
+    throw new Error(
+      `${dir} holds journal files from an earlier, incompatible version of the local Step Functions service: ` +
+        'move it away or start fresh (npm start -- --fresh)',
+    );
+  }
+  writeFileSync(file, `${FORMAT}\n`);
 }
 
 /** fsync of the directory makes a created or renamed file's name durable. */

@@ -92,6 +92,15 @@ describe('Journal', () => {
     await expect(replay(dir)).rejects.toThrow(/damaged/);
   });
 
+  it('refuses a data directory written in another store format', async () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'journal-0.log'), '{"t":"x"}\n');
+    await expect(replay(dir)).rejects.toThrow(/earlier, incompatible version/);
+    const marked = tempDir();
+    writeFileSync(join(marked, 'store-format'), 'something else\n');
+    await expect(replay(marked)).rejects.toThrow(/format "something else"/);
+  });
+
   it('compacts into a snapshot and drops the old generation without losing records', async () => {
     const dir = tempDir();
     const state: JournalRecord[] = [];
