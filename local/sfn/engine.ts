@@ -970,13 +970,23 @@ export class Engine {
     if (details !== undefined && (Object.keys(details).length !== 1 || !(key in details))) {
       throw new Error(`event ${type} must carry exactly ${key}`);
     }
-    const event: GenericEvent = {
-      id,
-      prev: previousEventId,
-      ts: seconds(this.clock.now()),
-      type,
-      details: details?.[key] as JsonObject | undefined,
-    };
+    const inner = details?.[key] as JsonObject | undefined;
+    const ts = seconds(this.clock.now());
+    const data =
+      inner && DATA_EVENT_TYPES.has(type) ? ((inner.input ?? inner.output) as string | undefined) : undefined;
+    // Events that carry a JSON document keep it as text, written raw to the journal.
+    const event: GenericEvent | DataEvent =
+      data !== undefined && inner
+        ? {
+            id,
+            prev: previousEventId,
+            ts,
+            type,
+            data: flatten(data),
+            resource: inner.resource as string | undefined,
+            timeout: inner.timeoutInSeconds as number | undefined,
+          }
+        : { id, prev: previousEventId, ts, type, details: inner };
     exec.events.push(event);
     exec.newEvents.push(event);
     if (run) {
@@ -2113,7 +2123,56 @@ interface InvokeEvent {
 }
 
 /** A history event: AWS JSON text, or a compact form rendered when read. */
-type StoredEvent = GenericEvent | StateEvent | InvokeEvent;
+type StoredEvent = GenericEvent | StateEvent | InvokeEvent | DataEvent;
+
+/**
+ * An event whose details are one JSON document (a function's input or output, an execution's
+ * output) plus fixed fields; the document is kept as text.
+ */
+interface DataEvent {
+  id: number;
+  prev: number;
+  ts: number;
+  type: string;
+  data: string;
+  resource: string | undefined;
+  timeout: number | undefined;
+}
+
+const DATA_EVENT_TYPES = new Set([
+  'LambdaFunctionScheduled',
+  'LambdaFunctionSucceeded',
+  'ExecutionSucceeded',
+  'TaskSucceeded',
+]);
+
+function isDataEvent(event: StoredEvent): event is DataEvent {
+  return 'data' in event && !('exited' in event);
+}
+
+/** The AWS details of a data event, rebuilt from its fields. */
+function dataDetails(event: DataEvent): JsonObject {
+  switch (event.type) {
+    case 'LambdaFunctionScheduled': {
+      const details: JsonObject = {
+        resource: event.resource ?? '',
+        input: event.data,
+        inputDetails: NOT_TRUNCATED,
+      };
+      if (event.timeout !== undefined) details.timeoutInSeconds = event.timeout;
+      return details;
+    }
+    case 'TaskSucceeded':
+      return {
+        resourceType: 'lambda',
+        resource: event.resource ?? '',
+        output: event.data,
+        outputDetails: NOT_TRUNCATED,
+      };
+    default:
+      return { output: event.data, outputDetails: NOT_TRUNCATED };
+  }
+}
 
 /** Any other event: its AWS details object, rendered with JSON.stringify when read. */
 interface GenericEvent {
@@ -2195,6 +2254,9 @@ function invokeResponse(event: Omit<InvokeEvent, 'id' | 'prev' | 'ts'>, at: numb
  */
 function journalForm(event: StoredEvent): string {
   if (isGenericEvent(event)) return JSON.stringify(genericObject(event));
+  if (isDataEvent(event)) {
+    return `["d",${event.id},${event.prev},${event.ts},"${event.type}",${JSON.stringify(event.resource ?? null)},${event.timeout ?? null},${event.data}]`;
+  }
   if (!isStateEvent(event)) {
     return `["i",${event.id},${event.prev},${event.ts},"${event.type}",${JSON.stringify(event.resource)},"${event.requestId}",${JSON.stringify(event.version)},${event.status},${event.payload}]`;
   }
@@ -2206,6 +2268,27 @@ function storedEvents(events: unknown): StoredEvent[] {
   if (!Array.isArray(events)) return [];
   return events.map((event): StoredEvent => {
     if (typeof event === 'string') return genericEvent(JSON.parse(event) as JsonObject);
+    if (Array.isArray(event) && event[0] === 'd') {
+      const [, id, prev, ts, type, resource, timeout, data] = event as [
+        'd',
+        number,
+        number,
+        number,
+        string,
+        string | null,
+        number | null,
+        Json,
+      ];
+      return {
+        id,
+        prev,
+        ts,
+        type,
+        data: JSON.stringify(data),
+        resource: resource ?? undefined,
+        timeout: timeout ?? undefined,
+      };
+    }
     if (Array.isArray(event) && event[0] === 'i') {
       const [, id, prev, ts, type, resource, requestId, version, status, payload] = event as [
         'i',
@@ -2249,6 +2332,15 @@ function genericEvent(object: JsonObject): GenericEvent {
 }
 function renderEvent(event: StoredEvent): string {
   if (isGenericEvent(event)) return JSON.stringify(genericObject(event));
+  if (isDataEvent(event)) {
+    return JSON.stringify({
+      id: event.id,
+      previousEventId: event.prev,
+      timestamp: event.ts,
+      type: event.type,
+      [detailsKey(event.type)]: dataDetails(event),
+    });
+  }
   if (!isStateEvent(event)) {
     const key = event.type === 'TaskSubmitted' ? 'taskSubmittedEventDetails' : 'taskSucceededEventDetails';
     return JSON.stringify({
