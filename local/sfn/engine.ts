@@ -291,6 +291,7 @@ function newRun(fields: Omit<Run, 'parent' | 'slot'> & Partial<Run>): Run & RunM
     step: fields.step,
     [PERSISTED_INPUT]: undefined,
     [INPUT_TEXT]: undefined,
+    [INPUT_EVENT]: undefined,
   };
 }
 
@@ -301,7 +302,10 @@ function newRun(fields: Omit<Run, 'parent' | 'slot'> & Partial<Run>): Run & RunM
  */
 const PERSISTED_INPUT = Symbol('persistedInput');
 const INPUT_TEXT = Symbol('inputText');
-type RunMemo = { [PERSISTED_INPUT]?: Json; [INPUT_TEXT]?: string };
+/** Id of a history event whose document is exactly the run's input (its StateEntered, or the
+ * StateExited of the state before): the journal points at it instead of repeating the input. */
+const INPUT_EVENT = Symbol('inputEvent');
+type RunMemo = { [PERSISTED_INPUT]?: Json; [INPUT_TEXT]?: string; [INPUT_EVENT]?: number };
 const seconds = (ms: number) => ms / 1000;
 
 function byteLength(text: string): number {
@@ -866,13 +870,18 @@ export class Engine {
         if (!exec) throw new Error(`journal names unknown execution ${String(record.s)}`);
         if (Array.isArray(record.e)) for (const event of storedEvents(record.e)) exec.events.push(event);
         if (record.r) {
-          for (const [id, run] of Object.entries(record.r as Record<string, (Run & { ki?: 1 }) | null>)) {
+          for (const [id, run] of Object.entries(
+            record.r as Record<string, (Run & { ki?: 1; ie?: number }) | null>,
+          )) {
             if (run === null) {
               exec.runs.delete(id);
             } else {
               if (run.ki === 1) {
                 run.input = exec.runs.get(id)?.input ?? null;
                 delete run.ki;
+              } else if (typeof run.ie === 'number') {
+                run.input = eventDocument(exec.events[run.ie - 1]);
+                delete run.ie;
               }
               exec.runs.set(id, newRun(run));
             }
@@ -971,7 +980,7 @@ export class Engine {
       throw new Error(`event ${type} must carry exactly ${key}`);
     }
     const inner = details?.[key] as JsonObject | undefined;
-    const ts = seconds(this.clock.now());
+    const ts = this.clock.now();
     const data =
       inner && DATA_EVENT_TYPES.has(type) ? ((inner.input ?? inner.output) as string | undefined) : undefined;
     // Events that carry a JSON document keep it as text, written raw to the journal.
@@ -1006,7 +1015,7 @@ export class Engine {
     const event: StateEvent = {
       id,
       prev: run.prev,
-      ts: seconds(this.clock.now()),
+      ts: this.clock.now(),
       type,
       name: run.state,
       data: flatten(data),
@@ -1027,7 +1036,7 @@ export class Engine {
     const event: InvokeEvent = {
       id,
       prev: run.prev,
-      ts: seconds(this.clock.now()),
+      ts: this.clock.now(),
       ...fields,
       payload: flatten(fields.payload),
       requestId: flatten(fields.requestId),
@@ -1065,6 +1074,10 @@ export class Engine {
         if (memo && memo[PERSISTED_INPUT] === memo.input) {
           // Same input as already in the journal: "ki" (keep input) instead of writing it again.
           runs[id] = { ...memo, input: undefined, ki: 1 };
+        } else if (memo && memo[INPUT_EVENT] !== undefined) {
+          // The input is the document of a history event: "ie" (input from event) names it.
+          memo[PERSISTED_INPUT] = memo.input;
+          runs[id] = { ...memo, input: undefined, ie: memo[INPUT_EVENT] };
         } else {
           if (memo) memo[PERSISTED_INPUT] = memo.input;
           runs[id] = memo;
@@ -1266,6 +1279,7 @@ export class Engine {
     const inputText = memo[INPUT_TEXT] ?? JSON.stringify(run.input);
     memo[INPUT_TEXT] = undefined;
     this.stateEvent(exec, run, stateEventType(type, false), inputText, false);
+    memo[INPUT_EVENT] = run.prev;
     this.guard(exec, run, () => this.perform(exec, run, state));
   }
 
@@ -1787,8 +1801,10 @@ export class Engine {
       this.succeedRun(exec, run, output, outputText);
       return;
     }
+    const exitedEvent = run.prev;
     this.transition(exec, run, target, output);
     (run as Run & RunMemo)[INPUT_TEXT] = outputText;
+    (run as Run & RunMemo)[INPUT_EVENT] = exitedEvent;
   }
 
   private transition(exec: Execution, run: Run, target: string, input: Json): void {
@@ -2096,10 +2112,18 @@ export class Engine {
 
 // ------------------------------------------------------------------ helpers
 
+/** The JSON document a state or data event carries, parsed (a run's input at replay). */
+function eventDocument(event: StoredEvent | undefined): Json {
+  if (!event || !('data' in event))
+    throw new Error('journal: a run input points at an event without a document');
+  return JSON.parse(event.data) as Json;
+}
+
 /** A StateEntered or StateExited event before it is rendered in AWS's form. */
 interface StateEvent {
   id: number;
   prev: number;
+  /** Epoch milliseconds (AWS shows seconds: converted when rendered). */
   ts: number;
   type: string;
   name: string;
@@ -2112,6 +2136,7 @@ interface StateEvent {
 interface InvokeEvent {
   id: number;
   prev: number;
+  /** Epoch milliseconds (AWS shows seconds: converted when rendered). */
   ts: number;
   type: 'TaskSubmitted' | 'TaskSucceeded';
   resource: string;
@@ -2132,6 +2157,7 @@ type StoredEvent = GenericEvent | StateEvent | InvokeEvent | DataEvent;
 interface DataEvent {
   id: number;
   prev: number;
+  /** Epoch milliseconds (AWS shows seconds: converted when rendered). */
   ts: number;
   type: string;
   data: string;
@@ -2178,6 +2204,7 @@ function dataDetails(event: DataEvent): JsonObject {
 interface GenericEvent {
   id: number;
   prev: number;
+  /** Epoch milliseconds (AWS shows seconds: converted when rendered). */
   ts: number;
   type: string;
   details: JsonObject | undefined;
@@ -2207,7 +2234,7 @@ function genericObject(event: GenericEvent): JsonObject {
   const object: JsonObject = {
     id: event.id,
     previousEventId: event.prev,
-    timestamp: event.ts,
+    timestamp: seconds(event.ts),
     type: event.type,
   };
   if (event.details !== undefined) object[detailsKey(event.type)] = event.details;
@@ -2253,7 +2280,9 @@ function invokeResponse(event: Omit<InvokeEvent, 'id' | 'prev' | 'ts'>, at: numb
  * `[id, prev, ts, type, name, <data as raw JSON>, exited]` (the data is not escaped into a string).
  */
 function journalForm(event: StoredEvent): string {
-  if (isGenericEvent(event)) return JSON.stringify(genericObject(event));
+  if (isGenericEvent(event)) {
+    return `["g",${event.id},${event.prev},${event.ts},"${event.type}",${event.details === undefined ? 'null' : JSON.stringify(event.details)}]`;
+  }
   if (isDataEvent(event)) {
     return `["d",${event.id},${event.prev},${event.ts},"${event.type}",${JSON.stringify(event.resource ?? null)},${event.timeout ?? null},${event.data}]`;
   }
@@ -2268,6 +2297,17 @@ function storedEvents(events: unknown): StoredEvent[] {
   if (!Array.isArray(events)) return [];
   return events.map((event): StoredEvent => {
     if (typeof event === 'string') return genericEvent(JSON.parse(event) as JsonObject);
+    if (Array.isArray(event) && event[0] === 'g') {
+      const [, id, prev, ts, type, details] = event as [
+        'g',
+        number,
+        number,
+        number,
+        string,
+        JsonObject | null,
+      ];
+      return { id, prev, ts, type, details: details ?? undefined };
+    }
     if (Array.isArray(event) && event[0] === 'd') {
       const [, id, prev, ts, type, resource, timeout, data] = event as [
         'd',
@@ -2325,7 +2365,7 @@ function genericEvent(object: JsonObject): GenericEvent {
   return {
     id: object.id as number,
     prev: object.previousEventId as number,
-    ts: object.timestamp as number,
+    ts: Math.round((object.timestamp as number) * 1000),
     type,
     details: object[detailsKey(type)] as JsonObject | undefined,
   };
@@ -2336,7 +2376,7 @@ function renderEvent(event: StoredEvent): string {
     return JSON.stringify({
       id: event.id,
       previousEventId: event.prev,
-      timestamp: event.ts,
+      timestamp: seconds(event.ts),
       type: event.type,
       [detailsKey(event.type)]: dataDetails(event),
     });
@@ -2346,17 +2386,17 @@ function renderEvent(event: StoredEvent): string {
     return JSON.stringify({
       id: event.id,
       previousEventId: event.prev,
-      timestamp: event.ts,
+      timestamp: seconds(event.ts),
       type: event.type,
       [key]: {
         resourceType: 'lambda',
         resource: event.resource,
-        output: JSON.stringify(invokeResponse(event, event.ts * 1000)),
+        output: JSON.stringify(invokeResponse(event, event.ts)),
         outputDetails: NOT_TRUNCATED,
       },
     });
   }
-  const head = `{"id":${event.id},"previousEventId":${event.prev},"timestamp":${event.ts},"type":"${event.type}"`;
+  const head = `{"id":${event.id},"previousEventId":${event.prev},"timestamp":${seconds(event.ts)},"type":"${event.type}"`;
   const name = JSON.stringify(event.name);
   const data = JSON.stringify(event.data);
   return event.exited

@@ -467,7 +467,7 @@ export class Journal {
 }
 
 const FORMAT_FILE = 'store-format';
-const FORMAT = 'local-sfn journal 2 (batched, crc32 per batch)';
+const FORMAT = 'local-sfn journal 3 (batched, crc32 per batch, compact events)';
 
 /**
  * The data directory names the format of its files, so a directory written by an incompatible
