@@ -128,7 +128,10 @@ export async function enterStage(
   const actionId = pendingActionId(applicationId, stageId, at.toISOString(), 'decision');
   const plan = planStage(ports.calendar, ports.regency.deadlinePolicy, at, stage.duration);
   if (app.current?.pendingActionId !== actionId) {
-    const visit = app.visits + 1;
+    // The pending action fixes the visit number: a retried step that already created it (and died
+    // before saving the application) reuses it instead of recording the stage twice.
+    const existing = await ports.store.getPendingAction(actionId);
+    const visit = existing?.visit ?? app.visits + 1;
     const record: StageVisit = {
       applicationId,
       visit,
@@ -143,19 +146,20 @@ export async function enterStage(
       breached: false,
     };
     await ports.store.putVisit(record);
-    await ports.store.createPendingAction({
-      id: actionId,
-      applicationId,
-      kind: 'decision',
-      stageId,
-      visit,
-      status: 'open',
-      createdAt: at.toISOString(),
-    });
+    if (existing === undefined)
+      await ports.store.createPendingAction({
+        id: actionId,
+        applicationId,
+        kind: 'decision',
+        stageId,
+        visit,
+        status: 'open',
+        createdAt: at.toISOString(),
+      });
     await ports.store.saveApplication({
       ...app,
       status: 'in-progress',
-      visits: visit,
+      visits: Math.max(app.visits, visit),
       current: {
         stageId,
         visit,
