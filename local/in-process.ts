@@ -4,6 +4,12 @@
  * clock they drive. This points every function-side setting (SDK endpoints, regency, table, bucket)
  * at the given targets and drops what the functions cached at their first "cold start".
  */
+import {
+  DescribeExecutionCommand,
+  GetExecutionHistoryCommand,
+  type HistoryEvent,
+  type SFNClient,
+} from '@aws-sdk/client-sfn';
 import { resetAwsClients } from '#shared/clients/aws.ts';
 import { functionEnvReset } from '#shared/config/env.ts';
 import { resetCurrentRegency } from '#shared/config/runtime.ts';
@@ -40,4 +46,46 @@ export function pointFunctionsAt(targets: InProcessTargets): void {
   resetAwsClients();
   functionEnvReset();
   resetWorkflowPorts();
+}
+
+/** Every event of an execution's history, all pages. */
+export async function executionHistory(sfn: SFNClient, executionArn: string): Promise<HistoryEvent[]> {
+  const events: HistoryEvent[] = [];
+  let nextToken: string | undefined;
+  do {
+    const page = await sfn.send(
+      new GetExecutionHistoryCommand({ executionArn, maxResults: 1000, nextToken }),
+    );
+    events.push(...(page.events ?? []));
+    nextToken = page.nextToken;
+  } while (nextToken !== undefined);
+  return events;
+}
+
+/**
+ * Waits until an execution is quiet after `afterEvents` history events: it has ended, or its last
+ * event hands a callback task over to a person (TaskSubmitted). Polls: the service has no push API.
+ */
+export async function settleExecution(
+  sfn: SFNClient,
+  executionArn: string,
+  afterEvents: number,
+  timeoutMs: number,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const events = await executionHistory(sfn, executionArn);
+    if (events.length > afterEvents) {
+      const { status } = await sfn.send(new DescribeExecutionCommand({ executionArn }));
+      if (status !== 'RUNNING' || events.at(-1)?.type === 'TaskSubmitted') return;
+    }
+    if (Date.now() > deadline)
+      throw new Error(
+        `execution ${executionArn} did not settle; last events: ${events
+          .slice(-4)
+          .map((e) => e.type)
+          .join(', ')}`,
+      );
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
 }

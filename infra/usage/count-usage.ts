@@ -17,8 +17,6 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import {
   CreateStateMachineCommand,
-  DescribeExecutionCommand,
-  GetExecutionHistoryCommand,
   type HistoryEvent,
   SFNClient,
   StartExecutionCommand,
@@ -31,7 +29,7 @@ import { workflowPorts } from '#shared/workflow-ports.ts';
 import { routes } from '../../functions/routes.ts';
 import { localClients } from '../../local/clients.ts';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../local/env.ts';
-import { pointFunctionsAt } from '../../local/in-process.ts';
+import { executionHistory, pointFunctionsAt, settleExecution } from '../../local/in-process.ts';
 import { ensureBucket, ensureTable, localFunctionArn } from '../../local/resources.ts';
 import { ManualClock } from '../../local/sfn/clock.ts';
 import { adaptHandler, type FunctionRegistry, type LambdaHandler } from '../../local/sfn/registry.ts';
@@ -194,30 +192,8 @@ async function main(): Promise<void> {
       endpoint: sfnService.url,
       credentials: LOCAL_CREDENTIALS,
     });
-    const history = async (arn: string): Promise<HistoryEvent[]> => {
-      const events: HistoryEvent[] = [];
-      let nextToken: string | undefined;
-      do {
-        const page = await sfn.send(
-          new GetExecutionHistoryCommand({ executionArn: arn, maxResults: 1000, nextToken }),
-        );
-        events.push(...(page.events ?? []));
-        nextToken = page.nextToken;
-      } while (nextToken !== undefined);
-      return events;
-    };
-    const settle = async (arn: string, after: number): Promise<void> => {
-      const deadline = Date.now() + 30_000;
-      for (;;) {
-        const events = await history(arn);
-        if (events.length > after) {
-          const status = (await sfn.send(new DescribeExecutionCommand({ executionArn: arn }))).status;
-          if (status !== 'RUNNING' || events.at(-1)?.type === 'TaskSubmitted') return;
-        }
-        if (Date.now() > deadline) throw new Error(`execution ${arn} did not settle`);
-        await new Promise((r) => setTimeout(r, 20));
-      }
-    };
+    const history = (arn: string): Promise<HistoryEvent[]> => executionHistory(sfn, arn);
+    const settle = (arn: string, after: number): Promise<void> => settleExecution(sfn, arn, after, 30_000);
 
     const rows: { permit: string; scenario: string; usage: Usage; status: string }[] = [];
     for (const machine of generateStateMachines(regency)) {

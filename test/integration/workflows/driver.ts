@@ -10,7 +10,6 @@ import { join } from 'node:path';
 import {
   CreateStateMachineCommand,
   DescribeExecutionCommand,
-  GetExecutionHistoryCommand,
   type HistoryEvent,
   SFNClient,
   StartExecutionCommand,
@@ -28,7 +27,7 @@ import { createCalendar, type WorkingCalendar } from '#shared/domain/calendar.ts
 import { submitDecision } from '#shared/domain/workflow.ts';
 import { workflowPorts } from '#shared/workflow-ports.ts';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../../local/env.ts';
-import { pointFunctionsAt } from '../../../local/in-process.ts';
+import { executionHistory, pointFunctionsAt, settleExecution } from '../../../local/in-process.ts';
 import { ensureBucket, ensureTable, localFunctionArn } from '../../../local/resources.ts';
 import { ManualClock } from '../../../local/sfn/clock.ts';
 import { registryFromModules } from '../../../local/sfn/registry.ts';
@@ -39,7 +38,6 @@ import { stackClients, stackEndpoints, uniqueId } from '../harness/index.ts';
 /** WIB/WITA wall-clock time to an instant, e.g. at('2026-03-17T10:00', '+07:00'). */
 export const at = (local: string, offset = '+07:00'): Date => new Date(`${local}:00${offset}`);
 
-const POLL_MS = 20;
 const SETTLE_TIMEOUT_MS = 15_000;
 
 export interface WorkflowDriver {
@@ -138,41 +136,12 @@ export async function workflowDriver(options: {
     if (app === undefined) throw new Error(`no application ${id}`);
     return app;
   };
-  const history = async (id: string): Promise<HistoryEvent[]> => {
-    const events: HistoryEvent[] = [];
-    let nextToken: string | undefined;
-    do {
-      const page = await sfn.send(
-        new GetExecutionHistoryCommand({ executionArn: executions.get(id), maxResults: 1000, nextToken }),
-      );
-      events.push(...(page.events ?? []));
-      nextToken = page.nextToken;
-    } while (nextToken !== undefined);
-    return events;
-  };
+  const history = (id: string): Promise<HistoryEvent[]> => executionHistory(sfn, executions.get(id) ?? '');
   const executionStatus = async (id: string): Promise<string> =>
     (await sfn.send(new DescribeExecutionCommand({ executionArn: executions.get(id) }))).status ?? 'UNKNOWN';
 
-  /** Quiet: ended, or the last event is a callback task handed over (TaskSubmitted) after `afterEvents`. */
-  const settleAfter = async (id: string, afterEvents: number): Promise<void> => {
-    const deadline = Date.now() + SETTLE_TIMEOUT_MS;
-    for (;;) {
-      const events = await history(id);
-      const last = events.at(-1);
-      if (events.length > afterEvents) {
-        if ((await executionStatus(id)) !== 'RUNNING') return;
-        if (last?.type === 'TaskSubmitted') return;
-      }
-      if (Date.now() > deadline)
-        throw new Error(
-          `execution ${id} did not settle; last events: ${events
-            .slice(-4)
-            .map((e) => e.type)
-            .join(', ')}`,
-        );
-      await new Promise((resolve) => setTimeout(resolve, POLL_MS));
-    }
-  };
+  const settleAfter = (id: string, afterEvents: number): Promise<void> =>
+    settleExecution(sfn, executions.get(id) ?? '', afterEvents, SETTLE_TIMEOUT_MS);
 
   const decideAction = async (actionId: string, decision: Decision, id: string): Promise<void> => {
     const before = (await history(id)).length;
