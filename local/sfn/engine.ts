@@ -585,7 +585,7 @@ export class Engine {
     exec.runs.set(root.id, root);
     this.journal.append(
       { t: 'ex', ...this.executionMeta(exec), r: { [root.id]: root } },
-      exec.newEvents.map(journalForm),
+      exec.newEvents.map((event) => journalForm(event, exec.events)),
     );
     exec.newEvents = [];
     this.armExecutionTimeout(exec);
@@ -747,8 +747,8 @@ export class Engine {
   }
 
   private taskForToken(token: string): { exec: Execution; run: Run; step: TaskStep } {
-    const claims = this.tokens.verify(token);
-    if (!claims) throw apiErrors.invalidToken("Invalid Token: 'Invalid token'");
+    // A token of an open task is one this service issued (the map holds exactly those strings):
+    // its MAC needs no second check.
     const active = this.activeTokens.get(token);
     if (active) {
       const run = active.exec.runs.get(active.runId);
@@ -756,6 +756,7 @@ export class Engine {
         return { exec: active.exec, run, step: run.step };
       }
     }
+    if (!this.tokens.verify(token)) throw apiErrors.invalidToken("Invalid Token: 'Invalid token'");
     // A token this service issued whose task is closed (done, failed, timed out, or its
     // execution ended): AWS answers TaskTimedOut.
     throw apiErrors.taskTimedOut();
@@ -851,7 +852,7 @@ export class Engine {
           timeoutAt: record.timeoutAt as number | undefined,
         });
         exec.status = (record.status as ExecutionStatus | undefined) ?? 'RUNNING';
-        exec.events = storedEvents(record.e);
+        appendStoredEvents(exec.events, record.e);
         for (const [id, run] of Object.entries((record.r as Record<string, Run> | undefined) ?? {})) {
           exec.runs.set(id, newRun(run));
         }
@@ -868,7 +869,7 @@ export class Engine {
       case 'st': {
         const exec = this.executionsBySeq.get(record.s as number);
         if (!exec) throw new Error(`journal names unknown execution ${String(record.s)}`);
-        if (Array.isArray(record.e)) for (const event of storedEvents(record.e)) exec.events.push(event);
+        appendStoredEvents(exec.events, record.e);
         if (record.r) {
           for (const [id, run] of Object.entries(
             record.r as Record<string, (Run & { ki?: 1; ie?: number }) | null>,
@@ -927,7 +928,7 @@ export class Engine {
       if (exec.error !== undefined) record.error = exec.error;
       if (exec.cause !== undefined) record.cause = exec.cause;
       // The history is copied: the execution may go on while the snapshot is written.
-      records.push({ record, rawEvents: exec.events.map(journalForm) });
+      records.push({ record, rawEvents: exec.events.map((event) => journalForm(event, exec.events)) });
     }
     return records;
   }
@@ -991,7 +992,7 @@ export class Engine {
             prev: previousEventId,
             ts,
             type,
-            data: flatten(data),
+            data: sharedDocument(exec.events[previousEventId - 1], data),
             resource: inner.resource as string | undefined,
             timeout: inner.timeoutInSeconds as number | undefined,
           }
@@ -1018,7 +1019,7 @@ export class Engine {
       ts: this.clock.now(),
       type,
       name: run.state,
-      data: flatten(data),
+      data: sharedDocument(exec.events[run.prev - 1], data),
       exited,
     };
     exec.events.push(event);
@@ -1094,7 +1095,10 @@ export class Engine {
         cause: exec.cause,
       };
     }
-    this.journal.append(record, exec.newEvents.map(journalForm));
+    this.journal.append(
+      record,
+      exec.newEvents.map((event) => journalForm(event, exec.events)),
+    );
     exec.newEvents = [];
     exec.dirtyRuns = undefined;
     exec.statusChanged = false;
@@ -2253,12 +2257,29 @@ function stateEventType(stateType: string, exited: boolean): string {
 }
 
 /**
- * A flat copy of a string that is kept for long. V8 builds JSON.stringify results and
+ * A flat string, for text that is kept for long. V8 builds JSON.stringify results and
  * concatenations as trees of pieces; a history entry held as such a tree costs several times its
- * length in headers.
+ * length in headers. Reading a character makes V8 flatten the tree in place (one copy; the
+ * pieces become garbage and the collector later drops the wrapper).
  */
 function flatten(text: string): string {
-  return text.length < 16 ? text : Buffer.from(text, 'utf8').toString('utf8');
+  if (text.length >= 16) text.charCodeAt(0);
+  return text;
+}
+
+/** The document of an event that carries one (state input/output, function input/output). */
+function documentOf(event: StoredEvent | undefined): string | undefined {
+  return event !== undefined && 'data' in event ? event.data : undefined;
+}
+
+/**
+ * The text to keep for an event's document: the previous event's own string when it is the same
+ * document (a state's output is the next state's input; a Choice passes its input through), so
+ * the history holds it once and the journal writes a reference instead of a second copy.
+ */
+function sharedDocument(previous: StoredEvent | undefined, data: string): string {
+  const before = documentOf(previous);
+  return before !== undefined && before === data ? before : flatten(data);
 }
 
 /** `{"truncated":false}`, shared by every event (history data is never truncated here). */
@@ -2278,24 +2299,40 @@ function invokeResponse(event: Omit<InvokeEvent, 'id' | 'prev' | 'ts'>, at: numb
 /**
  * How an event is written in the journal: AWS events as their JSON, state events as
  * `[id, prev, ts, type, name, <data as raw JSON>, exited]` (the data is not escaped into a string).
+ * When an event's document is the same text as that of the event it follows (`prev`), the
+ * document is written as null followed by a trailing 1: "the document of event prev".
  */
-function journalForm(event: StoredEvent): string {
+function journalForm(event: StoredEvent, history: readonly StoredEvent[]): string {
   if (isGenericEvent(event)) {
     return `["g",${event.id},${event.prev},${event.ts},"${event.type}",${event.details === undefined ? 'null' : JSON.stringify(event.details)}]`;
   }
   if (isDataEvent(event)) {
-    return `["d",${event.id},${event.prev},${event.ts},"${event.type}",${JSON.stringify(event.resource ?? null)},${event.timeout ?? null},${event.data}]`;
+    const head = `["d",${event.id},${event.prev},${event.ts},"${event.type}",${JSON.stringify(event.resource ?? null)},${event.timeout ?? null}`;
+    return documentOf(history[event.prev - 1]) === event.data ? `${head},null,1]` : `${head},${event.data}]`;
   }
   if (!isStateEvent(event)) {
     return `["i",${event.id},${event.prev},${event.ts},"${event.type}",${JSON.stringify(event.resource)},"${event.requestId}",${JSON.stringify(event.version)},${event.status},${event.payload}]`;
   }
-  return `[${event.id},${event.prev},${event.ts},"${event.type}",${JSON.stringify(event.name)},${event.data},${event.exited ? 1 : 0}]`;
+  const head = `[${event.id},${event.prev},${event.ts},"${event.type}",${JSON.stringify(event.name)}`;
+  const exited = event.exited ? 1 : 0;
+  return documentOf(history[event.prev - 1]) === event.data
+    ? `${head},null,${exited},1]`
+    : `${head},${event.data},${exited}]`;
 }
 
-/** History events from a journal record (either form, or older string entries). */
-function storedEvents(events: unknown): StoredEvent[] {
-  if (!Array.isArray(events)) return [];
-  return events.map((event): StoredEvent => {
+/**
+ * Appends the history events of a journal record (either form, or older string entries) to
+ * `history`, resolving documents written as references to the event before.
+ */
+function appendStoredEvents(history: StoredEvent[], events: unknown): void {
+  if (!Array.isArray(events)) return;
+  const documentText = (prev: number, data: Json, reference: unknown): string =>
+    reference === 1
+      ? (documentOf(history[prev - 1]) ?? 'null')
+      : sharedDocument(history[prev - 1], JSON.stringify(data));
+  for (const item of events as unknown[]) history.push(storedEvent(item));
+
+  function storedEvent(event: unknown): StoredEvent {
     if (typeof event === 'string') return genericEvent(JSON.parse(event) as JsonObject);
     if (Array.isArray(event) && event[0] === 'g') {
       const [, id, prev, ts, type, details] = event as [
@@ -2309,7 +2346,7 @@ function storedEvents(events: unknown): StoredEvent[] {
       return { id, prev, ts, type, details: details ?? undefined };
     }
     if (Array.isArray(event) && event[0] === 'd') {
-      const [, id, prev, ts, type, resource, timeout, data] = event as [
+      const [, id, prev, ts, type, resource, timeout, data, reference] = event as [
         'd',
         number,
         number,
@@ -2318,13 +2355,14 @@ function storedEvents(events: unknown): StoredEvent[] {
         string | null,
         number | null,
         Json,
+        1 | undefined,
       ];
       return {
         id,
         prev,
         ts,
         type,
-        data: JSON.stringify(data),
+        data: documentText(prev, data, reference),
         resource: resource ?? undefined,
         timeout: timeout ?? undefined,
       };
@@ -2345,7 +2383,7 @@ function storedEvents(events: unknown): StoredEvent[] {
       return { id, prev, ts, type, resource, requestId, version, status, payload: JSON.stringify(payload) };
     }
     if (Array.isArray(event)) {
-      const [id, prev, ts, type, name, data, exited] = event as [
+      const [id, prev, ts, type, name, data, exited, reference] = event as [
         number,
         number,
         number,
@@ -2353,11 +2391,12 @@ function storedEvents(events: unknown): StoredEvent[] {
         string,
         Json,
         number,
+        1 | undefined,
       ];
-      return { id, prev, ts, type, name, data: JSON.stringify(data), exited: exited === 1 };
+      return { id, prev, ts, type, name, data: documentText(prev, data, reference), exited: exited === 1 };
     }
     return genericEvent(event as JsonObject);
-  });
+  }
 }
 
 function genericEvent(object: JsonObject): GenericEvent {

@@ -467,7 +467,9 @@ export class Journal {
 }
 
 const FORMAT_FILE = 'store-format';
-const FORMAT = 'local-sfn journal 3 (batched, crc32 per batch, compact events)';
+const FORMAT = 'local-sfn journal 4 (batched, crc32 per batch, compact events, shared documents)';
+/** Earlier formats this version still reads (their records are a subset of the current ones). */
+const READABLE_FORMATS = ['local-sfn journal 3 (batched, crc32 per batch, compact events)'];
 
 /**
  * The data directory names the format of its files, so a directory written by an incompatible
@@ -479,6 +481,11 @@ function checkFormat(dir: string, files: string[]): void {
   if (files.includes(FORMAT_FILE)) {
     const found = readFileSync(file, 'utf8').trim();
     if (found === FORMAT) return;
+    if (READABLE_FORMATS.includes(found)) {
+      // Read as is; from now on records of the current format are appended too.
+      writeFileSync(file, `${FORMAT}\n`);
+      return;
+    }
     throw new Error(
       `${dir} holds a store in format "${found}", not "${FORMAT}": move it away or start fresh`,
     );

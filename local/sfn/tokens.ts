@@ -16,6 +16,25 @@ export interface TokenClaims {
   taskSeq: number;
 }
 
+/**
+ * Random nonces are cut from a pool filled 6 KiB at a time: one call into the system's random
+ * source per 512 tokens rather than one per token (which cost a tenth of the interpreter's time
+ * with many callback tasks).
+ */
+const NONCE_BYTES = 12;
+let noncePool = Buffer.alloc(0);
+let nonceOffset = 0;
+
+function nonce(): string {
+  if (nonceOffset + NONCE_BYTES > noncePool.length) {
+    noncePool = randomBytes(NONCE_BYTES * 512);
+    nonceOffset = 0;
+  }
+  const text = noncePool.toString('base64url', nonceOffset, nonceOffset + NONCE_BYTES);
+  nonceOffset += NONCE_BYTES;
+  return text;
+}
+
 export class TokenIssuer {
   private constructor(private readonly secret: Buffer) {}
 
@@ -42,9 +61,7 @@ export class TokenIssuer {
   }
 
   issue(claims: TokenClaims): string {
-    const payload = Buffer.from(
-      `${claims.executionSeq}.${claims.taskSeq}.${randomBytes(12).toString('base64url')}`,
-    ).toString('base64url');
+    const payload = Buffer.from(`${claims.executionSeq}.${claims.taskSeq}.${nonce()}`).toString('base64url');
     return [payload, this.mac(payload)].join('.');
   }
 
@@ -63,6 +80,8 @@ export class TokenIssuer {
   }
 
   private mac(payload: string): string {
-    return createHmac('sha256', this.secret).update(payload).digest().subarray(0, 24).toString('base64url');
+    // The first 24 bytes of the MAC: 32 base64url characters (24 is a multiple of 3, so the
+    // prefix of the whole digest's encoding is exactly their encoding).
+    return createHmac('sha256', this.secret).update(payload).digest('base64url').slice(0, 32);
   }
 }

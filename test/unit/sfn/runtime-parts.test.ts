@@ -101,6 +101,19 @@ describe('Journal', () => {
     await expect(replay(marked)).rejects.toThrow(/format "something else"/);
   });
 
+  it('reads a store of the previous format (its records are a subset) and marks it current', async () => {
+    const dir = tempDir();
+    writeFileSync(
+      join(dir, 'store-format'),
+      'local-sfn journal 3 (batched, crc32 per batch, compact events)\n',
+    );
+    writeFileSync(join(dir, 'journal-0.log'), encodeBatch(encodeRecord({ t: 'x', i: 1 })));
+    const { journal, records } = await replay(dir);
+    expect(records.map((r) => r.i)).toEqual([1]);
+    await journal.close();
+    expect(readFileSync(join(dir, 'store-format'), 'utf8')).toMatch(/^local-sfn journal 4 /);
+  });
+
   it('compacts into a snapshot and drops the old generation without losing records', async () => {
     const dir = tempDir();
     const state: JournalRecord[] = [];
