@@ -1167,6 +1167,8 @@ export class Engine {
     if (this.closed) return;
     for (const exec of this.uncommitted) this.commit(exec);
     this.uncommitted.clear();
+    // Everything of this turn is queued: the group commit can start now.
+    this.journal.flushNow();
   }
 
   /** Runs one run through states until it has to wait for something (or its turn ends). */
