@@ -264,8 +264,12 @@ export class Journal {
 
   /** Queues a record; it is written by the next group commit. */
   append(record: JournalRecord, rawEvents?: readonly string[]): void {
+    this.appendLine(encodeRecord(record, rawEvents));
+  }
+
+  /** Queues a record already encoded as one line of JSON ending in a newline. */
+  appendLine(line: string): void {
     if (this.closed) throw new Error('journal closed');
-    const line = encodeRecord(record, rawEvents);
     this.pending.push({ line });
     this.appended++;
     this.scheduleFlush();
