@@ -167,7 +167,16 @@ const STEPS_PER_TURN = 250;
 const RESUME_CAUSE =
   'The local Step Functions service stopped while this function was running; whether it completed is unknown (an AWS Lambda service error would look the same).';
 
-const iso = (ms: number) => new Date(ms).toISOString();
+/** ISO text of an instant; the last one is remembered (transitions come many to a millisecond). */
+let isoMs = Number.NaN;
+let isoText = '';
+const iso = (ms: number): string => {
+  if (ms !== isoMs) {
+    isoText = new Date(ms).toISOString();
+    isoMs = ms;
+  }
+  return isoText;
+};
 
 type TimerKind = 'execution' | 'step' | 'timeout' | 'heartbeat';
 
@@ -1265,17 +1274,23 @@ export class Engine {
     item?: { index: number; value: Json },
   ): ContextRef {
     let built: JsonObject | undefined;
+    const engine = this;
     return () => {
       if (!built) {
         built = {
+          // Input and StartTime are computed when read: most paths into $$ never touch them.
           Execution: {
             Id: exec.arn,
-            Input: this.executionInput(exec),
+            get Input() {
+              return engine.executionInput(exec);
+            },
             Name: exec.name,
             RoleArn: exec.role,
-            StartTime: iso(exec.start),
+            get StartTime() {
+              return iso(exec.start);
+            },
             RedriveCount: 0,
-          },
+          } as JsonObject,
           State: { EnteredTime: iso(run.entered), Name: run.state, RetryCount: run.retryCount ?? 0 },
           StateMachine: { Id: exec.smArn, Name: exec.smName },
         };
