@@ -1,6 +1,12 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { Json } from './json-path.ts';
-import { type FunctionRegistry, functionArn, type LambdaLikeContext, parseFunctionRef } from './registry.ts';
+import {
+  type FunctionRegistry,
+  functionArn,
+  type LambdaHandler,
+  type LambdaLikeContext,
+  parseFunctionRef,
+} from './registry.ts';
 
 /**
  * Invokes a product handler in-process the way the Lambda service would for Step Functions:
@@ -20,6 +26,8 @@ export interface InvokeOptions {
   memoryLimitInMB: number;
 }
 
+const resolvedHandlers = new WeakMap<FunctionRegistry, Map<string, LambdaHandler>>();
+
 export async function invokeFunction(
   registry: FunctionRegistry,
   functionName: string,
@@ -38,12 +46,22 @@ export async function invokeFunction(
     };
   }
   const arn = functionArn(ref, options.region, options.accountId);
-  let handler: Awaited<ReturnType<FunctionRegistry['resolve']>>;
-  try {
-    handler = await registry.resolve(functionName);
-  } catch (error) {
-    // Lambda reports a module that fails to load as a function error of this type.
-    return functionError(error, 'Runtime.ImportModuleError');
+  // A function found once is kept (registries import a module once and keep it): later calls
+  // skip the lookup and its extra turn of the promise queue.
+  let known = resolvedHandlers.get(registry);
+  if (!known) {
+    known = new Map();
+    resolvedHandlers.set(registry, known);
+  }
+  let handler = known.get(functionName);
+  if (!handler) {
+    try {
+      handler = await registry.resolve(functionName);
+    } catch (error) {
+      // Lambda reports a module that fails to load as a function error of this type.
+      return functionError(error, 'Runtime.ImportModuleError');
+    }
+    if (handler) known.set(functionName, handler);
   }
   if (!handler) {
     const unqualified = functionArn({ ...ref, qualifier: undefined }, options.region, options.accountId);

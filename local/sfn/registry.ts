@@ -20,6 +20,7 @@ export type LambdaHandlerLike = (
 
 /** Maps a function name or ARN, as written in a state machine, to the handler that runs it. */
 export interface FunctionRegistry {
+  /** A handler found is kept by the service for later invocations of the same name. */
   resolve(functionNameOrArn: string): Promise<LambdaHandler | undefined>;
 }
 
