@@ -146,6 +146,8 @@ interface Execution {
   afterSync: Array<() => void>;
   /** The armed timers (a handful at most); absent when none is armed. */
   timers?: ArmedTimer[];
+  /** `$$.Execution` once built (see executionContext); dropped when the execution ends. */
+  context?: JsonObject;
 }
 
 export interface EngineOptions {
@@ -281,6 +283,7 @@ function newExecution(fields: {
     statusChanged: false,
     afterSync: [],
     timers: undefined,
+    context: undefined,
   };
 }
 
@@ -1274,23 +1277,10 @@ export class Engine {
     item?: { index: number; value: Json },
   ): ContextRef {
     let built: JsonObject | undefined;
-    const engine = this;
     return () => {
       if (!built) {
         built = {
-          // Input and StartTime are computed when read: most paths into $$ never touch them.
-          Execution: {
-            Id: exec.arn,
-            get Input() {
-              return engine.executionInput(exec);
-            },
-            Name: exec.name,
-            RoleArn: exec.role,
-            get StartTime() {
-              return iso(exec.start);
-            },
-            RedriveCount: 0,
-          } as JsonObject,
+          Execution: this.executionContext(exec),
           State: { EnteredTime: iso(run.entered), Name: run.state, RetryCount: run.retryCount ?? 0 },
           StateMachine: { Id: exec.smArn, Name: exec.smName },
         };
@@ -1299,6 +1289,30 @@ export class Engine {
       }
       return built;
     };
+  }
+
+  /**
+   * `$$.Execution`, the same for every state of an execution: built once and kept while it runs
+   * (values read from the context are never changed in place). Input and StartTime are computed
+   * when read: most paths into $$ never touch them.
+   */
+  private executionContext(exec: Execution): JsonObject {
+    if (exec.context) return exec.context;
+    const engine = this;
+    const context = {
+      Id: exec.arn,
+      get Input() {
+        return engine.executionInput(exec);
+      },
+      Name: exec.name,
+      RoleArn: exec.role,
+      get StartTime() {
+        return iso(exec.start);
+      },
+      RedriveCount: 0,
+    } as JsonObject;
+    if (exec.status === 'RUNNING') exec.context = context;
+    return context;
   }
 
   // ---------------------------------------------------------------- states
@@ -2022,6 +2036,7 @@ export class Engine {
     for (const run of [...exec.runs.values()]) this.deleteRun(exec, run);
     for (const timer of exec.timers ?? []) timer.handle.cancel();
     exec.timers = undefined;
+    exec.context = undefined;
     exec.status = status;
     exec.stop = this.clock.now();
     if (fields.output !== undefined) exec.output = fields.output;
