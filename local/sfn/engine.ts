@@ -1490,7 +1490,7 @@ export class Engine {
     } else {
       functionName = kind.functionArn;
       invokePayload = payload;
-      invokePayloadText = JSON.stringify(payload);
+      invokePayloadText = this.textOf(exec, run, payload);
       const details: JsonObject = {
         resource: kind.functionArn,
         input: invokePayloadText,
@@ -1833,8 +1833,21 @@ export class Engine {
   }
 
   /** Leaves the current state with `output`: to the next state, or the end of the run. */
+  /**
+   * JSON text of `value`; when it is the state's input itself (a Choice, a Task without
+   * InputPath or Parameters), the text its StateEntered event already holds.
+   */
+  private textOf(exec: Execution, run: Run, value: Json): string {
+    const entered = (run as Run & RunMemo)[INPUT_EVENT];
+    if (value === run.input && entered !== undefined) {
+      const text = documentOf(exec.events[entered - 1]);
+      if (text !== undefined) return text;
+    }
+    return JSON.stringify(value);
+  }
+
   private exitState(exec: Execution, run: Run, state: JsonObject, output: Json, next?: string): void {
-    const outputText = JSON.stringify(output);
+    const outputText = this.textOf(exec, run, output);
     if (byteLength(outputText) > MAX_PAYLOAD_BYTES) {
       throw new StatesError(
         'States.DataLimitExceeded',
