@@ -146,7 +146,7 @@ interface Execution {
   afterSync: Array<() => void>;
   /** The armed timers (a handful at most); absent when none is armed. */
   timers?: ArmedTimer[];
-  /** `$$.Execution` once built (see executionContext); dropped when the execution ends. */
+  /** `$$.Execution` once built (see executionContext); dropped at each journal record. */
   context?: JsonObject;
 }
 
@@ -1127,6 +1127,8 @@ export class Engine {
     exec.newEvents = [];
     exec.dirtyRuns = undefined;
     exec.statusChanged = false;
+    // Most executions now wait (a callback, a Wait state) for long: they need not hold it.
+    exec.context = undefined;
     this.runAfterSync(exec);
   }
 
@@ -1292,9 +1294,10 @@ export class Engine {
   }
 
   /**
-   * `$$.Execution`, the same for every state of an execution: built once and kept while it runs
-   * (values read from the context are never changed in place). Input and StartTime are computed
-   * when read: most paths into $$ never touch them.
+   * `$$.Execution`, the same for every state of an execution: built once per turn of the
+   * interpreter and kept until the turn's journal record (values read from the context are never
+   * changed in place). Input and StartTime are computed when read: most paths into $$ never
+   * touch them.
    */
   private executionContext(exec: Execution): JsonObject {
     if (exec.context) return exec.context;
