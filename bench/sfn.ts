@@ -7,7 +7,7 @@
  * on aws-local-stepfunctions in the same process and the ratio is printed. Then the resident
  * memory of a service process holding 10,000 executions that wait on callbacks (bench/sfn-rss.ts).
  *
- *   npx tsx bench/sfn.ts            (about three minutes)
+ *   npx tsx bench/sfn.ts            (one to two minutes)
  *   npx tsx bench/sfn.ts --quick    (fewer executions, one run each: a smoke test, not figures)
  *
  * "engine" drives the interpreter in-process, as aws-local-stepfunctions is driven, and waits
