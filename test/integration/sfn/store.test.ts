@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { StartExecutionCommand } from '@aws-sdk/client-sfn';
@@ -79,6 +79,51 @@ describe('local Step Functions store', () => {
         'PassStateExited',
         'ExecutionSucceeded',
       ]);
+    } finally {
+      client.destroy();
+      await service.close();
+    }
+  });
+
+  it('journals a document passed on from state to state once, and restores it in every event', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'sfn-store-'));
+    dirs.push(dataDir);
+    const options = { port: 0, dataDir, functions: testFunctions, log: () => undefined };
+    let service = await startStepFunctionsService(options);
+    let client = sdkClient(service.url);
+    const marker = `document-${uniqueName('m')}`;
+    const machine = await createMachine(client, {
+      StartAt: 'Make',
+      States: {
+        Make: { Type: 'Pass', Result: { marker, items: [1, 2, 3] }, Next: 'Route' },
+        Route: { Type: 'Choice', Choices: [{ Variable: '$.items[0]', NumericEquals: 1, Next: 'Keep' }] },
+        Keep: { Type: 'Pass', Next: 'Done' },
+        Done: { Type: 'Succeed' },
+      },
+    });
+    const name = uniqueName('shared');
+    await client.send(new StartExecutionCommand({ stateMachineArn: machine, name, input: '{}' }));
+    const arn = `${machine.replace(':stateMachine:', ':execution:')}:${name}`;
+    await waitForStatus(client, arn);
+    const before = await history(client, arn);
+    // Make's output is the input and output of Route, Keep and Done and the execution's output.
+    const carrying = before.filter((event) => JSON.stringify(event).includes(marker));
+    expect(carrying.length).toBeGreaterThanOrEqual(8);
+    client.destroy();
+    await service.close();
+
+    const journal = readdirSync(dataDir)
+      .filter((file) => /^journal-\d+\.log$/.test(file))
+      .map((file) => readFileSync(join(dataDir, file), 'utf8'))
+      .join('');
+    // Three times: in the definition, in the execution's output, and in Make's StateExited event;
+    // the eight other events carrying it are references. (Without them: eleven times.)
+    expect(journal.split(marker).length - 1).toBe(3);
+
+    service = await startStepFunctionsService(options);
+    client = sdkClient(service.url);
+    try {
+      expect(await history(client, arn)).toEqual(before);
     } finally {
       client.destroy();
       await service.close();
