@@ -11,7 +11,7 @@
  * cite the decree number and where it was read, and add the counts to the unit test that pins them.
  * When an amendment is published (as for 18 Aug 2025), change the table and cite the amendment too.
  */
-import Holidays from 'date-holidays';
+import { LIBRARY_HOLIDAYS } from './moveable-feasts.ts';
 
 export type HolidayKind = 'national' | 'cuti-bersama' | 'local';
 
@@ -188,10 +188,6 @@ function nextDate(date: string): string {
   return new Date(Date.parse(`${date}T00:00:00Z`) + DAY_MS).toISOString().slice(0, 10);
 }
 
-// One parser for the whole process: building it costs a few milliseconds and it is only needed for
-// years without a table.
-let libraryCalendar: Holidays | undefined;
-
 export interface ProvisionalYear {
   entries: ReadonlyArray<NationalEntry>;
   /** Why the year is provisional and what may be wrong with it: for the loud warning. */
@@ -202,10 +198,11 @@ export interface ProvisionalYear {
  * Best-effort holidays for a year with no reviewed SKB table.
  *
  * - The fixed-date national holidays.
- * - date-holidays' Indonesian public holidays for the moveable feasts. The library is off by a day on
- *   several Islamic holidays (Idulfitri 2026 as 20-21 Mar instead of 21-22 Mar), so each Islamic holiday
- *   also closes the following day: a deadline may then be a day later than the decree would make it,
- *   never earlier because of an Islamic holiday.
+ * - date-holidays' Indonesian public holidays for the moveable feasts, from the table in
+ *   moveable-feasts.ts (generated from the package for 2025-2075, so the functions do not load it).
+ *   The library is off by a day on several Islamic holidays (Idulfitri 2026 as 20-21 Mar instead of
+ *   21-22 Mar), so each Islamic holiday also closes the following day: a deadline may then be a day
+ *   later than the decree would make it, never earlier because of an Islamic holiday.
  * - No cuti bersama (they exist only by decree), and Nyepi and Waisak only for the years the library
  *   tabulates: deadlines that cross such days come out earlier than the decree would make them. That is
  *   why callers are warned.
@@ -218,22 +215,23 @@ export function provisionalHolidays(year: number): ProvisionalYear {
   };
   for (const { monthDay, name } of FIXED_DATE_HOLIDAYS) add(`${year}-${monthDay}`, name);
 
-  libraryCalendar ??= new Holidays('ID');
-  for (const holiday of libraryCalendar.getHolidays(year, 'id')) {
-    if (holiday.type !== 'public') continue;
-    const date = holiday.date.slice(0, 10);
-    const name = LIBRARY_RULE_NAMES[holiday.rule] ?? holiday.name;
+  const library = LIBRARY_HOLIDAYS[year];
+  for (const [date, rule, libraryName] of library ?? []) {
+    const name = LIBRARY_RULE_NAMES[rule] ?? libraryName;
     add(date, `${name} (perkiraan)`);
-    if (ISLAMIC_RULE.test(holiday.rule)) {
+    if (ISLAMIC_RULE.test(rule)) {
       const dayAfter = nextDate(date);
       // A margin day that spills into the next year belongs to that year's table, not this one.
       if (dayAfter.startsWith(`${year}-`)) add(dayAfter, `${name} (perkiraan, hari kedua)`);
     }
   }
   const sorted = [...entries.values()].sort((a, b) => (a.date < b.date ? -1 : a.date > b.date ? 1 : 0));
+  const feasts = library
+    ? 'the date-holidays package for moveable feasts (Islamic holidays widened by one day). '
+    : 'no moveable feasts at all (the date-holidays table in moveable-feasts.ts stops before this year). ';
   const reason =
     `No reviewed SKB 3 Menteri table for ${year}: using weekends, fixed-date national holidays and ` +
-    'the date-holidays package for moveable feasts (Islamic holidays widened by one day). ' +
+    feasts +
     'Cuti bersama are unknown and Nyepi or Waisak may be missing, so deadlines in this year may fall ' +
     'earlier than under the decree. Add the reviewed table to functions/shared/domain/holidays.ts.';
   return { entries: sorted, reason };

@@ -1,5 +1,17 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import Holidays from 'date-holidays';
 import { describe, expect, it } from 'vitest';
 import { hasOfficialTable, OFFICIAL_HOLIDAYS, provisionalHolidays } from '#shared/domain/holidays.ts';
+import {
+  LIBRARY_HOLIDAYS,
+  LIBRARY_HOLIDAYS_FIRST_YEAR,
+  LIBRARY_HOLIDAYS_LAST_YEAR,
+} from '#shared/domain/moveable-feasts.ts';
+import { libraryHolidays } from '../../../infra/tools/moveable-feasts.ts';
+
+const FUNCTIONS_DIR = fileURLToPath(new URL('../../../functions', import.meta.url));
 
 function datesOf(year: number, kind: 'national' | 'cuti-bersama'): string[] {
   return (OFFICIAL_HOLIDAYS[year] ?? []).filter((h) => h.kind === kind).map((h) => h.date);
@@ -125,5 +137,40 @@ describe('provisionalHolidays', () => {
 
   it('explains why the year is provisional', () => {
     expect(provisionalHolidays(2028).reason).toMatch(/No reviewed SKB 3 Menteri table for 2028/);
+  });
+});
+
+describe('the generated table of date-holidays results', () => {
+  it('matches what the date-holidays package computes, year by year (else: npx tsx infra/tools/moveable-feasts.ts)', () => {
+    const calendar = new Holidays('ID');
+    for (let year = LIBRARY_HOLIDAYS_FIRST_YEAR; year <= LIBRARY_HOLIDAYS_LAST_YEAR; year++) {
+      expect(LIBRARY_HOLIDAYS[year], String(year)).toEqual(libraryHolidays(year, calendar));
+    }
+    expect(Object.keys(LIBRARY_HOLIDAYS).map(Number)).toEqual(
+      Array.from(
+        { length: LIBRARY_HOLIDAYS_LAST_YEAR - LIBRARY_HOLIDAYS_FIRST_YEAR + 1 },
+        (_, i) => LIBRARY_HOLIDAYS_FIRST_YEAR + i,
+      ),
+    );
+  });
+
+  it('leaves a year past the table with the fixed-date holidays and says so', () => {
+    const year = LIBRARY_HOLIDAYS_LAST_YEAR + 1;
+    const provisional = provisionalHolidays(year);
+    expect(provisional.entries.map((h) => h.date)).toEqual([
+      `${year}-01-01`,
+      `${year}-05-01`,
+      `${year}-06-01`,
+      `${year}-08-17`,
+      `${year}-12-25`,
+    ]);
+    expect(provisional.reason).toMatch(/no moveable feasts at all/);
+  });
+
+  it('keeps date-holidays out of the functions: no module under functions/ imports it', () => {
+    const offenders = readdirSync(FUNCTIONS_DIR, { recursive: true, encoding: 'utf8' })
+      .filter((file) => file.endsWith('.ts'))
+      .filter((file) => /from ['"]date-holidays['"]/.test(readFileSync(join(FUNCTIONS_DIR, file), 'utf8')));
+    expect(offenders).toEqual([]);
   });
 });
