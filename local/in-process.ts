@@ -5,6 +5,7 @@
  * at the given targets and drops what the functions cached at their first "cold start".
  */
 import {
+  CreateStateMachineCommand,
   DescribeExecutionCommand,
   GetExecutionHistoryCommand,
   type HistoryEvent,
@@ -12,9 +13,12 @@ import {
 } from '@aws-sdk/client-sfn';
 import { resetAwsClients } from '#shared/clients/aws.ts';
 import { functionEnvReset } from '#shared/config/env.ts';
+import type { Regency } from '#shared/config/regency-schema.ts';
 import { resetCurrentRegency } from '#shared/config/runtime.ts';
 import { resetWorkflowPorts } from '#shared/workflow-ports.ts';
+import { generateStateMachines, substitute } from '../statemachines/index.ts';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from './env.ts';
+import { localFunctionArn } from './resources.ts';
 
 export interface InProcessTargets {
   dynamodb: string;
@@ -88,4 +92,31 @@ export async function settleExecution(
       );
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
+}
+
+/**
+ * Creates every permit workflow of `regency` on the local Step Functions service, its tasks
+ * pointed at the functions by their local ARNs, under the name `name(permitCode)`. Returns
+ * permit code -> state machine ARN.
+ */
+export async function createWorkflows(
+  sfn: SFNClient,
+  regency: Regency,
+  name: (permitCode: string) => string,
+): Promise<Map<string, string>> {
+  const machines = new Map<string, string>();
+  for (const machine of generateStateMachines(regency)) {
+    const values = Object.fromEntries(
+      Object.entries(machine.substitutions).map(([placeholder, fn]) => [placeholder, localFunctionArn(fn)]),
+    );
+    const created = await sfn.send(
+      new CreateStateMachineCommand({
+        name: name(machine.name),
+        definition: JSON.stringify(substitute(machine.definition, values)),
+        roleArn: 'arn:aws:iam::000000000000:role/satupintu-local',
+      }),
+    );
+    machines.set(machine.name, created.stateMachineArn ?? '');
+  }
+  return machines;
 }

@@ -15,12 +15,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import {
-  CreateStateMachineCommand,
-  type HistoryEvent,
-  SFNClient,
-  StartExecutionCommand,
-} from '@aws-sdk/client-sfn';
+import { type HistoryEvent, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { dynamoClient, s3Client, sesClient } from '#shared/clients/aws.ts';
 import type { Outcome } from '#shared/config/regency-schema.ts';
 import { FINAL_STATUSES } from '#shared/domain/application.ts';
@@ -29,13 +24,17 @@ import { workflowPorts } from '#shared/workflow-ports.ts';
 import { routes } from '../../functions/routes.ts';
 import { localClients } from '../../local/clients.ts';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../local/env.ts';
-import { executionHistory, pointFunctionsAt, settleExecution } from '../../local/in-process.ts';
-import { ensureBucket, ensureTable, localFunctionArn } from '../../local/resources.ts';
+import {
+  createWorkflows,
+  executionHistory,
+  pointFunctionsAt,
+  settleExecution,
+} from '../../local/in-process.ts';
+import { ensureBucket, ensureTable } from '../../local/resources.ts';
 import { ManualClock } from '../../local/sfn/clock.ts';
 import { adaptHandler, type FunctionRegistry, type LambdaHandler } from '../../local/sfn/registry.ts';
 import { startStepFunctionsService } from '../../local/sfn/service.ts';
 import { resolveRegency, startStack } from '../../local/stack.ts';
-import { generateStateMachines, substitute } from '../../statemachines/index.ts';
 import { workflowFunctionAccess } from '../function-access.ts';
 import { type CountedUsage, costLines, fixedMonthlyLines, markdownTable } from './cost-table.ts';
 
@@ -196,22 +195,13 @@ async function main(): Promise<void> {
     const settle = (arn: string, after: number): Promise<void> => settleExecution(sfn, arn, after, 30_000);
 
     const rows: { permit: string; scenario: string; usage: Usage; status: string }[] = [];
-    for (const machine of generateStateMachines(regency)) {
-      const permit = regency.permits.find((p) => p.code === machine.name);
+    const machines = await createWorkflows(sfn, regency, (code) => `${regency.id}-${code}`);
+    for (const [code, stateMachineArn] of machines) {
+      const permit = regency.permits.find((p) => p.code === code);
       if (permit === undefined) continue;
-      const values = Object.fromEntries(
-        Object.entries(machine.substitutions).map(([p, fn]) => [p, localFunctionArn(fn)]),
-      );
-      const created = await sfn.send(
-        new CreateStateMachineCommand({
-          name: `${regency.id}-${machine.name}`,
-          definition: JSON.stringify(substitute(machine.definition, values)),
-          roleArn: 'arn:aws:iam::000000000000:role/satupintu-local',
-        }),
-      );
       for (const scenario of ['approve-all', 'one-return'] as const) {
         current = emptyUsage();
-        const id = `app-${machine.name.toLowerCase()}-${scenario}`;
+        const id = `app-${code.toLowerCase()}-${scenario}`;
         const now = new Date(clock.now()).toISOString();
         await ports.store.createApplication({
           id,
@@ -228,7 +218,7 @@ async function main(): Promise<void> {
         });
         const started = await sfn.send(
           new StartExecutionCommand({
-            stateMachineArn: created.stateMachineArn,
+            stateMachineArn,
             name: id,
             input: JSON.stringify({ applicationId: id }),
           }),

@@ -8,7 +8,6 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  CreateStateMachineCommand,
   DescribeExecutionCommand,
   type HistoryEvent,
   SFNClient,
@@ -27,12 +26,16 @@ import { createCalendar, type WorkingCalendar } from '#shared/domain/calendar.ts
 import { submitDecision } from '#shared/domain/workflow.ts';
 import { workflowPorts } from '#shared/workflow-ports.ts';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../../local/env.ts';
-import { executionHistory, pointFunctionsAt, settleExecution } from '../../../local/in-process.ts';
-import { ensureBucket, ensureTable, localFunctionArn } from '../../../local/resources.ts';
+import {
+  createWorkflows,
+  executionHistory,
+  pointFunctionsAt,
+  settleExecution,
+} from '../../../local/in-process.ts';
+import { ensureBucket, ensureTable } from '../../../local/resources.ts';
 import { ManualClock } from '../../../local/sfn/clock.ts';
 import { registryFromModules } from '../../../local/sfn/registry.ts';
 import { type StepFunctionsService, startStepFunctionsService } from '../../../local/sfn/service.ts';
-import { generateStateMachines, substitute } from '../../../statemachines/index.ts';
 import { stackClients, stackEndpoints, uniqueId } from '../harness/index.ts';
 
 /** WIB/WITA wall-clock time to an instant, e.g. at('2026-03-17T10:00', '+07:00'). */
@@ -115,20 +118,7 @@ export async function workflowDriver(options: {
     endpoint: sfnService.url,
     credentials: LOCAL_CREDENTIALS,
   });
-  const machines = new Map<string, string>();
-  for (const m of generateStateMachines(regency)) {
-    const values = Object.fromEntries(
-      Object.entries(m.substitutions).map(([p, fn]) => [p, localFunctionArn(fn)]),
-    );
-    const created = await sfn.send(
-      new CreateStateMachineCommand({
-        name: `${regency.id}-${m.name}-${uniqueId('sm')}`,
-        definition: JSON.stringify(substitute(m.definition, values)),
-        roleArn: 'arn:aws:iam::000000000000:role/satupintu-local',
-      }),
-    );
-    machines.set(m.name, created.stateMachineArn ?? '');
-  }
+  const machines = await createWorkflows(sfn, regency, (code) => `${regency.id}-${code}-${uniqueId('sm')}`);
   const executions = new Map<string, string>();
 
   const application = async (id: string): Promise<Application> => {
