@@ -6,7 +6,7 @@
  * trace; so does a least-privilege finding (`checks/least-privilege.ts`). cdk-nag findings fail synth
  * through the validation report.
  */
-import { RegencyConfigError } from '#shared/config/load.ts';
+import { RegencyConfigError } from '#config/load.ts';
 import { AppUsageError, buildRegencyApp } from './build-app.ts';
 import { leastPrivilegeFindings } from './checks/least-privilege.ts';
 

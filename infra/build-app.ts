@@ -15,7 +15,7 @@ import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { App, type AppProps, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { type LoadedRegency, listRegencyIds, loadRegency } from '#shared/config/load.ts';
+import { type LoadedRegency, listRegencyIds, loadRegency } from '#config/load.ts';
 import { generateStateMachines } from '../statemachines/index.ts';
 import { RegencyStack, type RegencyStackProps, stackNameFor } from './stacks/regency-stack.ts';
 

@@ -59,7 +59,7 @@ export const httpFunctionAccess: FunctionAccessMap = {
 
 /**
  * The workflow functions named by `statemachines/` (`WORKFLOW_FUNCTIONS`), with what their handlers call
- * today (`functions/shared/workflow-ports.ts` and the domain modules it serves). Widen an entry only
+ * today (`functions/runtime/workflow-container.ts` and the domain modules it serves). Widen an entry only
  * together with the code that needs it.
  */
 export const workflowFunctionAccess: FunctionAccessMap = {

@@ -12,9 +12,9 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { type LoadedRegency, loadAllRegencies } from '#shared/config/load.ts';
-import { isAutomaticStage, type Permit, type Regency } from '#shared/config/regency-schema.ts';
-import { formatDuration, sumStageDurations } from '#shared/config/validate.ts';
+import { type LoadedRegency, loadAllRegencies } from '#config/load.ts';
+import { isAutomaticStage, type Permit, type Regency } from '#config/regency-schema.ts';
+import { formatDuration, sumStageDurations } from '#config/validate.ts';
 import { workflowPage } from '../statemachines/index.ts';
 
 function table(rows: string[][]): string {

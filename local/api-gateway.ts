@@ -12,7 +12,7 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { createServer } from 'node:http';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
-import type { HttpMethod, RouteDefinition } from '../functions/routes.ts';
+import type { HttpMethod, RouteDefinition } from '#api/routes.ts';
 
 /**
  * Largest request body accepted. Production's effective limit is Lambda's 6 MB synchronous invocation

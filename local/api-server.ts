@@ -1,5 +1,5 @@
 /**
- * Child process: the local HTTP API, serving exactly the routes of `functions/routes.ts` with the
+ * Child process: the local HTTP API, serving exactly the routes of `functions/api/routes.ts` with the
  * handlers in `functions/http/<fn>.ts`.
  * Usage: node --import tsx local/api-server.ts --port <n> [--function-prefix <name>]
  *
@@ -12,7 +12,7 @@
  */
 import { resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { httpFunctionEntry, routes } from '../functions/routes.ts';
+import { httpFunctionEntry, routes } from '#api/routes.ts';
 import { createApiServer, type Handler } from './api-gateway.ts';
 import { announceReady, flag, listenOnLoopback, requiredFlag, stopWithParent } from './emulators/lifeline.ts';
 

@@ -1,6 +1,6 @@
 /** What `npm start` prints once the stack is ready: where everything is, and a first thing to try. */
 import { relative } from 'node:path';
-import type { RouteDefinition } from '../functions/routes.ts';
+import type { RouteDefinition } from '#api/routes.ts';
 import type { StackEndpoints } from './stack.ts';
 
 /** The first request to suggest: the permit list once the API has it, the health check until then. */
@@ -33,7 +33,7 @@ export function renderBanner(
       '',
       openapiServed
         ? endpoints.api.openapiUrl
-        : `${endpoints.api.openapiUrl} (not served yet: no GET /openapi.json in functions/routes.ts)`,
+        : `${endpoints.api.openapiUrl} (not served yet: no GET /openapi.json in functions/api/routes.ts)`,
     ),
     row('Mailbox', endpoints.mailbox.url, "the officials' and applicants' e-mail is here (kept in memory)"),
     row(

@@ -11,11 +11,11 @@ import {
   type HistoryEvent,
   type SFNClient,
 } from '@aws-sdk/client-sfn';
-import { resetAwsClients } from '#shared/clients/aws.ts';
-import { functionEnvReset } from '#shared/config/env.ts';
-import type { Regency } from '#shared/config/regency-schema.ts';
-import { resetCurrentRegency } from '#shared/config/runtime.ts';
-import { resetWorkflowPorts } from '#shared/workflow-ports.ts';
+import type { Regency } from '#config/regency-schema.ts';
+import { resetAwsClients } from '#runtime/clients.ts';
+import { functionEnvReset } from '#runtime/env.ts';
+import { resetCurrentRegency } from '#runtime/regency.ts';
+import { resetWorkflowPorts } from '#runtime/workflow-container.ts';
 import { generateStateMachines, substitute } from '../statemachines/index.ts';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from './env.ts';
 import { localFunctionArn } from './resources.ts';

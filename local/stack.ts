@@ -24,8 +24,8 @@ import {
 import { createRequire } from 'node:module';
 import { delimiter, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { listRegencyIds, loadRegency, RegencyConfigError } from '#shared/config/load.ts';
-import type { Regency } from '#shared/config/regency-schema.ts';
+import { listRegencyIds, loadRegency, RegencyConfigError } from '#config/load.ts';
+import type { Regency } from '#config/regency-schema.ts';
 import {
   childEnv,
   LOCAL_ACCOUNT_ID,

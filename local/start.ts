@@ -8,7 +8,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { routes } from '../functions/routes.ts';
+import { routes } from '#api/routes.ts';
 import { renderBanner } from './banner.ts';
 import { DEFAULT_PORTS, PORT_OVERRIDES, parsePort, SERVICES, type ServiceName } from './ports.ts';
 import { describeExit, LaunchError } from './processes.ts';

@@ -4,7 +4,7 @@
  * timer, record, route, return...) collapse into one box per stage; the failure path that every
  * task shares is left out to keep the picture readable.
  */
-import type { Regency } from '#shared/config/regency-schema.ts';
+import type { Regency } from '#config/regency-schema.ts';
 import { type AslDefinition, generateStateMachines, STATE } from './generate.ts';
 
 type AnyState = { [key: string]: unknown };

@@ -15,7 +15,7 @@
  * Time comes from `$$.State.EnteredTime`, never from a function's own clock, so the local service's
  * injectable clock drives every deadline in tests and demos.
  */
-import { isAutomaticStage, type Permit, type Regency, type Stage } from '#shared/config/regency-schema.ts';
+import { isAutomaticStage, type Permit, type Regency, type Stage } from '#config/regency-schema.ts';
 
 /** ASL placeholders, substituted with function ARNs by CDK and by the local stack. */
 export const WORKFLOW_FUNCTIONS = {

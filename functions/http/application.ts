@@ -2,12 +2,13 @@
  * GET /applications/{id} (the applicant's full view) and GET /track/{trackingCode} (the public,
  * minimal status). Read-only.
  */
-import { loadApplication, permitOfApplication } from '#shared/domain/api-ports.ts';
-import { applicationView, trackView } from '#shared/domain/application-view.ts';
-import { notFound } from '#shared/domain/request-errors.ts';
-import { normaliseTrackingCode } from '#shared/domain/tracking-code.ts';
-import { dispatch, endpoint, json } from '#shared/http/endpoint.ts';
-import { apiPorts } from '#shared/http/ports.ts';
+
+import { dispatch, endpoint, json } from '#api/endpoint.ts';
+import { applicationView, trackView } from '#core/domain/application-view.ts';
+import { notFound } from '#core/domain/request-errors.ts';
+import { normaliseTrackingCode } from '#core/domain/tracking-code.ts';
+import { loadApplication, permitOfApplication } from '#core/ports.ts';
+import { apiPorts } from '#runtime/api-container.ts';
 
 const accessHashes = () => {
   const { store } = apiPorts();

@@ -1,10 +1,11 @@
 /** POST /applications: a new draft, its tracking code and the applicant's access token (shown once). */
-import { permitOfApplication } from '#shared/domain/api-ports.ts';
-import { createDraft } from '#shared/domain/drafts.ts';
-import { localTime } from '#shared/domain/local-time.ts';
-import { requiredRequirements } from '#shared/domain/requirements.ts';
-import { endpoint, json } from '#shared/http/endpoint.ts';
-import { apiPorts } from '#shared/http/ports.ts';
+
+import { endpoint, json } from '#api/endpoint.ts';
+import { localTime } from '#core/domain/local-time.ts';
+import { requiredRequirements } from '#core/domain/requirements.ts';
+import { permitOfApplication } from '#core/ports.ts';
+import { createDraft } from '#core/use-cases/drafts.ts';
+import { apiPorts } from '#runtime/api-container.ts';
 
 export const handler = endpoint('POST /applications', async ({ body, headers }) => {
   const ports = apiPorts();

@@ -1,9 +1,10 @@
 /** The document checklist: a presigned upload per requirement, then the server-side check of what was uploaded. */
-import { loadApplication } from '#shared/domain/api-ports.ts';
-import { confirmUpload, requestUpload } from '#shared/domain/documents.ts';
-import { localTime } from '#shared/domain/local-time.ts';
-import { dispatch, endpoint, json } from '#shared/http/endpoint.ts';
-import { apiPorts } from '#shared/http/ports.ts';
+
+import { dispatch, endpoint, json } from '#api/endpoint.ts';
+import { localTime } from '#core/domain/local-time.ts';
+import { loadApplication } from '#core/ports.ts';
+import { confirmUpload, requestUpload } from '#core/use-cases/documents.ts';
+import { apiPorts } from '#runtime/api-container.ts';
 
 const accessHashes = () => {
   const { store } = apiPorts();

@@ -1,7 +1,8 @@
 /** GET /openapi.json: the API's OpenAPI 3.1 document, generated once per cold start. */
-import { currentRegency } from '#shared/config/runtime.ts';
-import { endpoint, json } from '#shared/http/endpoint.ts';
-import { openApiDocument } from '#shared/http/openapi.ts';
+
+import { endpoint, json } from '#api/endpoint.ts';
+import { openApiDocument } from '#api/openapi.ts';
+import { currentRegency } from '#runtime/regency.ts';
 
 let document: Record<string, unknown> | undefined;
 

@@ -1,8 +1,9 @@
 /** GET /applications/{id}/permit: a 5-minute download link of the issued permit or rejection letter. */
-import { permitDownload } from '#shared/domain/after-decision.ts';
-import { loadApplication } from '#shared/domain/api-ports.ts';
-import { endpoint, json } from '#shared/http/endpoint.ts';
-import { apiPorts } from '#shared/http/ports.ts';
+
+import { endpoint, json } from '#api/endpoint.ts';
+import { loadApplication } from '#core/ports.ts';
+import { permitDownload } from '#core/use-cases/after-decision.ts';
+import { apiPorts } from '#runtime/api-container.ts';
 
 export const handler = endpoint(
   'GET /applications/{id}/permit',

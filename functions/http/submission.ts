@@ -1,10 +1,11 @@
 /** Submit, resubmit after a return, withdraw: the routes that start, continue and stop a workflow. */
-import type { Application } from '#shared/domain/application.ts';
-import { localTime } from '#shared/domain/local-time.ts';
-import { STATUS_LABELS } from '#shared/domain/status-labels.ts';
-import { resubmit, submit, withdraw } from '#shared/domain/submission.ts';
-import { dispatch, endpoint, json } from '#shared/http/endpoint.ts';
-import { apiPorts } from '#shared/http/ports.ts';
+
+import { dispatch, endpoint, json } from '#api/endpoint.ts';
+import type { Application } from '#core/domain/application.ts';
+import { localTime } from '#core/domain/local-time.ts';
+import { STATUS_LABELS } from '#core/domain/status-labels.ts';
+import { resubmit, submit, withdraw } from '#core/use-cases/submission.ts';
+import { apiPorts } from '#runtime/api-container.ts';
 
 const accessHashes = () => {
   const { store } = apiPorts();

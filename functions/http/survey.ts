@@ -1,8 +1,9 @@
 /** POST /applications/{id}/survey: the satisfaction survey (SKM), once per finished application. */
-import { answerSurvey } from '#shared/domain/after-decision.ts';
-import { loadApplication } from '#shared/domain/api-ports.ts';
-import { endpoint, json } from '#shared/http/endpoint.ts';
-import { apiPorts } from '#shared/http/ports.ts';
+
+import { endpoint, json } from '#api/endpoint.ts';
+import { loadApplication } from '#core/ports.ts';
+import { answerSurvey } from '#core/use-cases/after-decision.ts';
+import { apiPorts } from '#runtime/api-container.ts';
 
 export const handler = endpoint(
   'POST /applications/{id}/survey',

@@ -5,9 +5,9 @@
  */
 import middy from '@middy/core';
 import { z } from 'zod';
-import { awaitHuman } from '#shared/domain/workflow.ts';
-import { parseEvent } from '#shared/middleware/parse-event.ts';
-import { workflowPorts } from '#shared/workflow-ports.ts';
+import { awaitHuman } from '#core/use-cases/workflow-steps.ts';
+import { parseEvent } from '#runtime/parse-event.ts';
+import { workflowPorts } from '#runtime/workflow-container.ts';
 
 const eventSchema = z.object({
   kind: z.enum(['decision', 'resubmission']),

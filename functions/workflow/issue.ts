@@ -1,9 +1,9 @@
 /** The automatic stages: numbering the permit and issuing the permit or the rejection letter. */
 import middy from '@middy/core';
 import { z } from 'zod';
-import { issueDocument, numberPermit } from '#shared/domain/issuance.ts';
-import { parseEvent } from '#shared/middleware/parse-event.ts';
-import { workflowPorts } from '#shared/workflow-ports.ts';
+import { issueDocument, numberPermit } from '#core/use-cases/issuance.ts';
+import { parseEvent } from '#runtime/parse-event.ts';
+import { workflowPorts } from '#runtime/workflow-container.ts';
 
 const base = {
   applicationId: z.string().min(1),

@@ -15,9 +15,9 @@ import {
   returnToApplicant,
   stageTimer,
   startApplication,
-} from '#shared/domain/workflow.ts';
-import { parseEvent } from '#shared/middleware/parse-event.ts';
-import { workflowPorts } from '#shared/workflow-ports.ts';
+} from '#core/use-cases/workflow-steps.ts';
+import { parseEvent } from '#runtime/parse-event.ts';
+import { workflowPorts } from '#runtime/workflow-container.ts';
 
 const base = { applicationId: z.string().min(1), at: z.iso.datetime({ offset: true }) };
 const decisionSchema = z.object({

@@ -1,6 +1,6 @@
 /**
  * The HTTP API, built generically from the route table that the local API server also serves
- * (`functions/routes.ts`): a new route needs no change here.
+ * (`functions/api/routes.ts`): a new route needs no change here.
  */
 
 import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
@@ -10,7 +10,7 @@ import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import type { RouteDefinition } from '../../functions/routes.ts';
+import type { RouteDefinition } from '#api/routes.ts';
 import type { SatupintuFunction } from './satupintu-function.ts';
 
 export interface CustomDomain {

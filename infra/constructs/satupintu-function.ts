@@ -14,9 +14,9 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat, SourceMapMode } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import type { Regency } from '#shared/config/regency-schema.ts';
+import type { Regency } from '#config/regency-schema.ts';
 
-/** Where a deployed function finds the regency it serves (see `functions/shared/config/runtime.ts`). */
+/** Where a deployed function finds the regency it serves (see `functions/runtime/regency.ts`). */
 export const REGENCY_FILE_IN_BUNDLE = 'regency.json';
 export const REGENCY_FILE_ENV = 'SATUPINTU_REGENCY_FILE';
 

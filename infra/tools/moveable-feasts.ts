@@ -1,5 +1,5 @@
 /**
- * Writes functions/shared/domain/moveable-feasts.ts: the Indonesian public holidays the
+ * Writes functions/core/domain/calendar/moveable-feasts.ts: the Indonesian public holidays the
  * date-holidays package computes (Islamic, Chinese and Easter-based feasts among them), year by
  * year, for the provisional calendar of years that have no reviewed SKB table.
  *
@@ -50,7 +50,7 @@ ${years.join('\n')}
 }
 
 export const MODULE_PATH = fileURLToPath(
-  new URL('../../functions/shared/domain/moveable-feasts.ts', import.meta.url),
+  new URL('../../functions/core/domain/calendar/moveable-feasts.ts', import.meta.url),
 );
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {

@@ -16,12 +16,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { type HistoryEvent, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
-import { dynamoClient, s3Client, sesClient } from '#shared/clients/aws.ts';
-import type { Outcome } from '#shared/config/regency-schema.ts';
-import { FINAL_STATUSES } from '#shared/domain/application.ts';
-import { submitDecision } from '#shared/domain/workflow.ts';
-import { workflowPorts } from '#shared/workflow-ports.ts';
-import { routes } from '../../functions/routes.ts';
+import { routes } from '#api/routes.ts';
+import type { Outcome } from '#config/regency-schema.ts';
+import { FINAL_STATUSES } from '#core/domain/application.ts';
+import { submitDecision } from '#core/use-cases/workflow-steps.ts';
+import { dynamoClient, s3Client, sesClient } from '#runtime/clients.ts';
+import { workflowPorts } from '#runtime/workflow-container.ts';
 import { localClients } from '../../local/clients.ts';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../local/env.ts';
 import {

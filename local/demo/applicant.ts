@@ -5,7 +5,7 @@
  * create several applications for one NIK.
  */
 import { randomInt } from 'node:crypto';
-import type { Permit } from '#shared/config/regency-schema.ts';
+import type { Permit } from '#config/regency-schema.ts';
 import { DemoError } from './client.ts';
 
 type Profession = Permit['profession'];

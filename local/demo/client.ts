@@ -4,7 +4,7 @@
  * storage URLs, and the local mailbox's JSON store. Nothing here reaches behind the API.
  */
 import type { z } from 'zod';
-import { problemSchema } from '#shared/http/schemas.ts';
+import { problemSchema } from '#api/schemas.ts';
 
 /** The demo could not go on: says which step failed and what the server answered. */
 export class DemoError extends Error {

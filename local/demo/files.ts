@@ -4,8 +4,8 @@
  * deliberately bad file, a Windows executable that a careless or malicious applicant renamed `.pdf`.
  */
 import { deflateSync, crc32 as zlibCrc32 } from 'node:zlib';
-import type { MEDIA_TYPES } from '#shared/config/regency-schema.ts';
-import { minimalPdf } from '#shared/domain/minimal-pdf.ts';
+import type { MEDIA_TYPES } from '#config/regency-schema.ts';
+import { minimalPdf } from '#core/domain/minimal-pdf.ts';
 
 export type MediaType = (typeof MEDIA_TYPES)[number];
 

@@ -11,7 +11,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { z } from 'zod';
-import { loadRegency } from '#shared/config/load.ts';
+import { routes as productRoutes, type RouteDefinition } from '#api/routes.ts';
 import {
   applicationResponse,
   documentVersionResponse,
@@ -22,8 +22,8 @@ import {
   submissionResponse,
   trackResponse,
   uploadGrantedResponse,
-} from '#shared/http/schemas.ts';
-import { routes as productRoutes, type RouteDefinition } from '../../functions/routes.ts';
+} from '#api/schemas.ts';
+import { loadRegency } from '#config/load.ts';
 import type { StackEndpoints } from '../stack.ts';
 import { applicantFor, type DemoApplicant, maskNik } from './applicant.ts';
 import {
@@ -47,7 +47,7 @@ type Requirement = Permit['requirements'][number];
 export interface DemoOptions {
   /** Where progress lines go (default: stdout). */
   print?: (line: string) => void;
-  /** The route table the stopping point is decided from (default: functions/routes.ts). */
+  /** The route table the stopping point is decided from (default: functions/api/routes.ts). */
   routes?: readonly RouteDefinition[];
   /** How long to wait for the workflow and for mail, per wait (default 30 s). */
   timeoutMs?: number;

@@ -1,6 +1,6 @@
 /**
  * Where the demo stops, decided from what the product has rather than written down once: the route
- * table (functions/routes.ts) says whether any route serves officials through a signed link (auth
+ * table (functions/api/routes.ts) says whether any route serves officials through a signed link (auth
  * 'official-link'), and the officials' notices say whether they carry links. Today neither exists, so
  * the demo stops where an official would click. When a later issue adds them, the demo says what it
  * found and that it does not use it yet, instead of silently stopping at the same place.
@@ -8,7 +8,7 @@
  * It never makes an official's decision through a back door (the table, the Step Functions API): a
  * demo that did so would show a product that does not exist.
  */
-import type { RouteDefinition } from '../../functions/routes.ts';
+import type { RouteDefinition } from '#api/routes.ts';
 
 export interface NoticeSeen {
   permitCode: string;
@@ -65,11 +65,11 @@ export function stoppingPoint(
   const why: Record<StoppingKind, string[]> = {
     'decision-pages-missing': [
       'Why: the next step is an official deciding, and officials decide by clicking the links in their',
-      "mail. The notices above contain no link, and functions/routes.ts has no route with auth 'official-link':",
+      "mail. The notices above contain no link, and functions/api/routes.ts has no route with auth 'official-link':",
       "the officials' decision links and pages are not built yet (a later issue).",
     ],
     'decision-routes-unlinked': [
-      `Found: functions/routes.ts now has official-link route(s): ${officialRoutes.join(', ')}.`,
+      `Found: functions/api/routes.ts now has official-link route(s): ${officialRoutes.join(', ')}.`,
       'But the notices above contain no link to them, so an official cannot reach them from the mail,',
       'and this demo does not use them yet (local/demo/ follows links found in mail; extend it).',
     ],

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Template } from 'aws-cdk-lib/assertions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RegencyConfigError } from '#shared/config/load.ts';
+import { RegencyConfigError } from '#config/load.ts';
 import { AppUsageError } from '../../infra/build-app.ts';
 import { buildTestApp, REPO_ROOT } from './helpers.ts';
 

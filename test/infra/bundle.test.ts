@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { App, Stack } from 'aws-cdk-lib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadRegency } from '#shared/config/load.ts';
+import { loadRegency } from '#config/load.ts';
 import { SatupintuFunction } from '../../infra/constructs/satupintu-function.ts';
 import { workflowFunctionEntry } from '../../infra/stacks/regency-stack.ts';
 import { CDK_JSON_CONTEXT, REPO_ROOT } from './helpers.ts';

@@ -4,8 +4,8 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { WriteNagSuppressionsToCloudFormationAspect } from 'cdk-nag';
 import { describe, expect, it } from 'vitest';
-import { loadRegency } from '#shared/config/load.ts';
-import { routes } from '../../functions/routes.ts';
+import { routes } from '#api/routes.ts';
+import { loadRegency } from '#config/load.ts';
 import {
   type CfnTemplate,
   leastPrivilegeFindings,

@@ -6,7 +6,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
 import { describe, expect, it } from 'vitest';
-import { listRegencyIds } from '#shared/config/load.ts';
+import { listRegencyIds } from '#config/load.ts';
 import { leastPrivilegeFindings } from '../../infra/checks/least-privilege.ts';
 import { buildTestApp } from './helpers.ts';
 

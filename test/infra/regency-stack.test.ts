@@ -1,8 +1,8 @@
 import { Capture, Match, Template } from 'aws-cdk-lib/assertions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadRegency } from '#shared/config/load.ts';
-import { tableDesign } from '#shared/store/table.ts';
-import { routes } from '../../functions/routes.ts';
+import { tableDesign } from '#adapters/dynamodb/table-design.ts';
+import { routes } from '#api/routes.ts';
+import { loadRegency } from '#config/load.ts';
 import { ACCESS_LOG_FORMAT } from '../../infra/constructs/http-api.ts';
 import { SLA_BREACH_METRIC } from '../../infra/stacks/regency-stack.ts';
 import { generateStateMachines } from '../../statemachines/index.ts';

@@ -17,7 +17,7 @@ import { ListStateMachinesCommand } from '@aws-sdk/client-sfn';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { tableDesign } from '#shared/store/table.ts';
+import { tableDesign } from '#adapters/dynamodb/table-design.ts';
 import { createApiServer, type Handler } from '../../local/api-gateway.ts';
 import type { LocalClients } from '../../local/clients.ts';
 import { stateMachineArnEnv, stateMachineName } from '../../local/env.ts';

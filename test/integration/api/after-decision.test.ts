@@ -1,5 +1,4 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import type { Outcome } from '#shared/config/regency-schema.ts';
 import {
   applicationResponse,
   complaintResponse,
@@ -7,7 +6,8 @@ import {
   problemSchema,
   surveyResponse,
   trackResponse,
-} from '#shared/http/schemas.ts';
+} from '#api/schemas.ts';
+import type { Outcome } from '#config/regency-schema.ts';
 import { addressedTo, api, mailbox, uniqueEmail, uniqueId } from '../harness/index.ts';
 import { bearer, createDraft, type Draft, json, StackRecords, submit, uploadChecklist } from './client.ts';
 

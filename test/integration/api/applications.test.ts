@@ -1,17 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, describe, expect, it } from 'vitest';
-import { loadRegency } from '#shared/config/load.ts';
-import { hashAccessToken } from '#shared/domain/access-token.ts';
-import { TRACKING_CODE_PATTERN } from '#shared/domain/tracking-code.ts';
-import { openApiDocument } from '#shared/http/openapi.ts';
+import { openApiDocument } from '#api/openapi.ts';
 import {
   applicationResponse,
   draftCreatedResponse,
   permitsResponse,
   problemSchema,
   trackResponse,
-} from '#shared/http/schemas.ts';
+} from '#api/schemas.ts';
+import { loadRegency } from '#config/load.ts';
+import { hashAccessToken } from '#core/domain/access-token.ts';
+import { TRACKING_CODE_PATTERN } from '#core/domain/tracking-code.ts';
 import { applicantFixture, applicationFixture, nikFor } from '../../unit/api/fixtures.ts';
 import { api, stackEndpoints, uniqueEmail } from '../harness/index.ts';
 import { bearer, createDraft, json, StackRecords } from './client.ts';

@@ -7,11 +7,11 @@
  */
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { expect } from 'vitest';
-import { SfnTaskCallbacks } from '#shared/clients/task-callbacks.ts';
-import type { Outcome } from '#shared/config/regency-schema.ts';
-import type { Application } from '#shared/domain/application.ts';
-import { submitDecision } from '#shared/domain/workflow.ts';
-import { DynamoApplicationStore } from '#shared/store/application-store.ts';
+import { DynamoApplicationStore } from '#adapters/dynamodb/application-store.ts';
+import { SfnTaskCallbacks } from '#adapters/sfn/task-callbacks.ts';
+import type { Outcome } from '#config/regency-schema.ts';
+import type { Application } from '#core/domain/application.ts';
+import { submitDecision } from '#core/use-cases/workflow-steps.ts';
 import type { LocalClients } from '../../../local/clients.ts';
 import { applicationFixture } from '../../unit/api/fixtures.ts';
 import { api, stackClients, stackEndpoints, uniqueEmail } from '../harness/index.ts';

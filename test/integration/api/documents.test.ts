@@ -1,6 +1,6 @@
 import { HeadObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, describe, expect, it } from 'vitest';
-import { documentVersionResponse, problemSchema, uploadGrantedResponse } from '#shared/http/schemas.ts';
+import { documentVersionResponse, problemSchema, uploadGrantedResponse } from '#api/schemas.ts';
 import { api, stackEndpoints } from '../harness/index.ts';
 import {
   bearer,

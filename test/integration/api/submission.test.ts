@@ -1,12 +1,7 @@
 import { HeadObjectCommand } from '@aws-sdk/client-s3';
 import { DescribeExecutionCommand, ListExecutionsCommand } from '@aws-sdk/client-sfn';
 import { afterAll, describe, expect, it } from 'vitest';
-import {
-  applicationResponse,
-  problemSchema,
-  statusResponse,
-  submissionResponse,
-} from '#shared/http/schemas.ts';
+import { applicationResponse, problemSchema, statusResponse, submissionResponse } from '#api/schemas.ts';
 import { addressedTo, api, mailbox, stackEndpoints } from '../harness/index.ts';
 import {
   BENGKULU_ALWAYS_REQUIRED,

@@ -13,18 +13,18 @@ import {
   SFNClient,
   StartExecutionCommand,
 } from '@aws-sdk/client-sfn';
-import { loadRegency } from '#shared/config/load.ts';
-import type { Outcome, Regency } from '#shared/config/regency-schema.ts';
+import { loadRegency } from '#config/load.ts';
+import type { Outcome, Regency } from '#config/regency-schema.ts';
 import type {
   Application,
   ApplicationStatus,
   AuditEvent,
   Decision,
   StageVisit,
-} from '#shared/domain/application.ts';
-import { createCalendar, type WorkingCalendar } from '#shared/domain/calendar.ts';
-import { submitDecision } from '#shared/domain/workflow.ts';
-import { workflowPorts } from '#shared/workflow-ports.ts';
+} from '#core/domain/application.ts';
+import { createCalendar, type WorkingCalendar } from '#core/domain/calendar/calendar.ts';
+import { submitDecision } from '#core/use-cases/workflow-steps.ts';
+import { workflowPorts } from '#runtime/workflow-container.ts';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../../local/env.ts';
 import {
   createWorkflows,

@@ -7,7 +7,7 @@
  */
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { isAutomaticStage, type Outcome, type Permit, type Stage } from '#shared/config/regency-schema.ts';
+import { isAutomaticStage, type Outcome, type Permit, type Stage } from '#config/regency-schema.ts';
 import { mailbox } from '../harness/index.ts';
 import { type WorkflowDriver, workflowDriver } from './driver.ts';
 

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { loadRegency } from '#shared/config/load.ts';
-import { applicantSchema, checkApplicant } from '#shared/domain/applicant.ts';
-import { checkAnswers, missingRequirements, requiredRequirements } from '#shared/domain/requirements.ts';
-import { fieldErrors } from '#shared/http/problem.ts';
-import { createApplicationBody } from '#shared/http/schemas.ts';
+import { fieldErrors } from '#api/problem.ts';
+import { createApplicationBody } from '#api/schemas.ts';
+import { loadRegency } from '#config/load.ts';
+import { applicantSchema, checkApplicant } from '#core/domain/applicant.ts';
+import { checkAnswers, missingRequirements, requiredRequirements } from '#core/domain/requirements.ts';
 import { applicantFixture, applicationFixture, nikFor } from './fixtures.ts';
 
 const bengkulu = loadRegency('kota-bengkulu').regency;

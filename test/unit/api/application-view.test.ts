@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { loadRegency } from '#shared/config/load.ts';
-import { applicantSchema } from '#shared/domain/applicant.ts';
-import type { Application, AuditEvent, StageVisit, SubmittedDocument } from '#shared/domain/application.ts';
-import { applicationView, trackView } from '#shared/domain/application-view.ts';
-import { createCalendar } from '#shared/domain/calendar.ts';
-import { localIso } from '#shared/domain/local-time.ts';
+import { loadRegency } from '#config/load.ts';
+import { applicantSchema } from '#core/domain/applicant.ts';
+import type { Application, AuditEvent, StageVisit, SubmittedDocument } from '#core/domain/application.ts';
+import { applicationView, trackView } from '#core/domain/application-view.ts';
+import { createCalendar } from '#core/domain/calendar/calendar.ts';
+import { localIso } from '#core/domain/local-time.ts';
 import { applicantFixture } from './fixtures.ts';
 
 const regency = loadRegency('kota-bengkulu').regency;

@@ -1,8 +1,8 @@
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import { describe, expect, it, vi } from 'vitest';
-import { hashAccessToken } from '#shared/domain/access-token.ts';
-import { conflict } from '#shared/domain/request-errors.ts';
-import { dispatch, endpoint, json, MAX_BODY_BYTES } from '#shared/http/endpoint.ts';
+import { dispatch, endpoint, json, MAX_BODY_BYTES } from '#api/endpoint.ts';
+import { hashAccessToken } from '#core/domain/access-token.ts';
+import { conflict } from '#core/domain/request-errors.ts';
 
 const ID = '3f2b8c1e-9d4a-4b7e-8a1c-2d3e4f5a6b7c';
 const OTHER_ID = '4f2b8c1e-9d4a-4b7e-8a1c-2d3e4f5a6b7c';

@@ -5,7 +5,7 @@ import {
   maxBytes,
   type StoredUpload,
   type UploadRules,
-} from '#shared/domain/file-type.ts';
+} from '#core/domain/file-type.ts';
 
 const PDF = Uint8Array.from([0x25, 0x50, 0x44, 0x46, 0x2d, 0x31, 0x2e, 0x37]);
 const JPEG = Uint8Array.from([0xff, 0xd8, 0xff, 0xe0, 0, 0x10, 0x4a, 0x46]);

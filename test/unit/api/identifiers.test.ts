@@ -5,15 +5,15 @@ import {
   isApplicationId,
   newAccessToken,
   tokenMatches,
-} from '#shared/domain/access-token.ts';
-import { normaliseMobileNumber } from '#shared/domain/mobile-number.ts';
+} from '#core/domain/access-token.ts';
+import { normaliseMobileNumber } from '#core/domain/mobile-number.ts';
 import {
   generateTrackingCode,
   normaliseTrackingCode,
   TRACKING_ALPHABET,
   TRACKING_CODE_PATTERN,
   trackingPrefix,
-} from '#shared/domain/tracking-code.ts';
+} from '#core/domain/tracking-code.ts';
 
 describe('normaliseMobileNumber', () => {
   it.each([

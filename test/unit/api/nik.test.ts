@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { nikMatchesBirthDate, parseNik } from '#shared/domain/nik.ts';
+import { nikMatchesBirthDate, parseNik } from '#core/domain/nik.ts';
 
 describe('parseNik', () => {
   it('reads region, birth date and serial of a man', () => {

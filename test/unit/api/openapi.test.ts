@@ -1,10 +1,10 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadRegency } from '#shared/config/load.ts';
-import { operations } from '#shared/http/contract.ts';
-import { openApiDocument } from '#shared/http/openapi.ts';
-import { httpFunctionEntry, httpFunctions, routes } from '../../../functions/routes.ts';
+import { operations } from '#api/contract.ts';
+import { openApiDocument } from '#api/openapi.ts';
+import { httpFunctionEntry, httpFunctions, routes } from '#api/routes.ts';
+import { loadRegency } from '#config/load.ts';
 import { httpFunctionAccess } from '../../../infra/function-access.ts';
 
 const REPO = join(import.meta.dirname, '..', '..', '..');

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ikmBand, SURVEY_ELEMENTS, type SurveyScores, surveyIndex } from '#shared/domain/survey.ts';
+import { ikmBand, SURVEY_ELEMENTS, type SurveyScores, surveyIndex } from '#core/domain/survey.ts';
 
 const all = (score: number): SurveyScores =>
   Object.fromEntries(SURVEY_ELEMENTS.map((e) => [e.id, score])) as SurveyScores;

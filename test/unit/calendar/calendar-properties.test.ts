@@ -1,6 +1,6 @@
 import { fc, test } from '@fast-check/vitest';
 import { describe, expect } from 'vitest';
-import { createCalendar, type WorkingCalendar } from '#shared/domain/calendar.ts';
+import { createCalendar, type WorkingCalendar } from '#core/domain/calendar/calendar.ts';
 import { officeConfig } from './fixtures.ts';
 
 const quiet = { onProvisionalYear: () => {} };

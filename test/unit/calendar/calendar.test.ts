@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import { createCalendar } from '#shared/domain/calendar.ts';
+import { createCalendar } from '#core/domain/calendar/calendar.ts';
 import { at, FRIDAY_OFFICE_MINUTES, officeConfig, WEEKDAY_OFFICE_MINUTES } from './fixtures.ts';
 
 const quiet = { onProvisionalYear: () => {} };

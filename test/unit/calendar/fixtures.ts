@@ -1,4 +1,4 @@
-import type { CalendarConfig, OfficeInterval } from '#shared/domain/calendar.ts';
+import type { CalendarConfig, OfficeInterval } from '#core/domain/calendar/calendar.ts';
 
 /** A typical DPMPTSP front office: lunch break Monday to Thursday, a longer Friday-prayer break. */
 const WEEKDAY_HOURS: OfficeInterval[] = [

@@ -3,12 +3,12 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Holidays from 'date-holidays';
 import { describe, expect, it } from 'vitest';
-import { hasOfficialTable, OFFICIAL_HOLIDAYS, provisionalHolidays } from '#shared/domain/holidays.ts';
+import { hasOfficialTable, OFFICIAL_HOLIDAYS, provisionalHolidays } from '#core/domain/calendar/holidays.ts';
 import {
   LIBRARY_HOLIDAYS,
   LIBRARY_HOLIDAYS_FIRST_YEAR,
   LIBRARY_HOLIDAYS_LAST_YEAR,
-} from '#shared/domain/moveable-feasts.ts';
+} from '#core/domain/calendar/moveable-feasts.ts';
 import { libraryHolidays } from '../../../infra/tools/moveable-feasts.ts';
 
 const FUNCTIONS_DIR = fileURLToPath(new URL('../../../functions', import.meta.url));

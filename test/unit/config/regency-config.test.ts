@@ -7,8 +7,8 @@ import {
   loadRegency,
   loadRegencyFile,
   RegencyConfigError,
-} from '#shared/config/load.ts';
-import { createCalendar } from '#shared/domain/calendar.ts';
+} from '#config/load.ts';
+import { createCalendar } from '#core/domain/calendar/calendar.ts';
 
 const fixtures = fileURLToPath(new URL('../../fixtures/regencies/', import.meta.url));
 

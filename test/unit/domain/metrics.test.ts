@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { emitMetric } from '#shared/log.ts';
+import { emitMetric } from '#runtime/log.ts';
 
 describe('emitMetric', () => {
   afterEach(() => {

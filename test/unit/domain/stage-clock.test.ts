@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { loadRegency } from '#shared/config/load.ts';
-import { createCalendar } from '#shared/domain/calendar.ts';
+import { loadRegency } from '#config/load.ts';
+import { createCalendar } from '#core/domain/calendar/calendar.ts';
 import {
   escalationRole,
   firstWake,
@@ -12,7 +12,7 @@ import {
   resumeOfficeClock,
   startOfficeClock,
   waitSeconds,
-} from '#shared/domain/stage-clock.ts';
+} from '#core/domain/stage-clock.ts';
 
 const { regency } = loadRegency('kota-bengkulu');
 const cal = createCalendar(regency);

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { listRegencyIds, loadRegency } from '#shared/config/load.ts';
+import { listRegencyIds, loadRegency } from '#config/load.ts';
 import {
   generateStateMachines,
   STATE,

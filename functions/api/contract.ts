@@ -1,0 +1,225 @@
+/**
+ * The contract of every route of `functions/api/routes.ts`: its path parameters, headers, body, success
+ * response and the problem codes it may answer. `endpoint()` validates requests with it and the
+ * OpenAPI document is generated from it; a test checks that the route table and this contract name
+ * the same routes.
+ */
+import { z } from 'zod';
+import {
+  applicationParams,
+  applicationResponse,
+  complaintBody,
+  complaintResponse,
+  createApplicationBody,
+  documentParams,
+  documentVersionResponse,
+  downloadResponse,
+  draftCreatedResponse,
+  emptyBody,
+  healthResponse,
+  idempotencyHeaders,
+  permitsResponse,
+  statusResponse,
+  submissionResponse,
+  surveyBody,
+  surveyResponse,
+  trackParams,
+  trackResponse,
+  uploadGrantedResponse,
+  uploadParams,
+  uploadRequestBody,
+  withdrawBody,
+} from './schemas.ts';
+
+export interface OperationContract {
+  operationId: string;
+  description: string;
+  params?: z.ZodObject;
+  headers?: z.ZodObject;
+  /** Absent: the route reads no body (any body sent is ignored, as for GET). */
+  body?: z.ZodType;
+  success: { status: number; description: string; schema: z.ZodType };
+  /** Problem codes beyond the ones every route of its kind may answer (see `commonProblems`). */
+  problems: ReadonlyArray<readonly [status: number, code: string]>;
+}
+
+export const operations = {
+  'GET /health': {
+    operationId: 'health',
+    description: 'Liveness of the API; touches no dependency.',
+    success: { status: 200, description: 'The API answers.', schema: healthResponse },
+    problems: [],
+  },
+  'GET /openapi.json': {
+    operationId: 'openapi',
+    description:
+      'This document: OpenAPI 3.1, generated from the same zod schemas the handlers validate with.',
+    success: { status: 200, description: 'The OpenAPI document.', schema: z.record(z.string(), z.unknown()) },
+    problems: [],
+  },
+  'GET /permits': {
+    operationId: 'listPermits',
+    description:
+      "The regency's permit types with their requirements (and the questions that make some of them required), stages, acting roles, time limits and fees. Start here.",
+    success: { status: 200, description: 'The catalogue.', schema: permitsResponse },
+    problems: [],
+  },
+  'POST /applications': {
+    operationId: 'createApplication',
+    description:
+      'Creates a draft application. Answers with its id, its tracking code and the applicant access token, which is shown only this once. Send an Idempotency-Key to make retries safe.',
+    headers: idempotencyHeaders,
+    body: createApplicationBody,
+    success: {
+      status: 201,
+      description: 'The draft was created (or, for a repeated Idempotency-Key, found).',
+      schema: draftCreatedResponse,
+    },
+    problems: [
+      [422, 'idempotency-key-reused'],
+      [409, 'idempotency-replay-not-draft'],
+    ],
+  },
+  'GET /applications/{id}': {
+    operationId: 'getApplication',
+    description:
+      'The application as its applicant sees it: status, current stage with its role and deadline, overall deadline, timeline of stages, return reasons, documents and decision.',
+    params: applicationParams,
+    success: { status: 200, description: 'The application.', schema: applicationResponse },
+    problems: [],
+  },
+  'GET /track/{trackingCode}': {
+    operationId: 'track',
+    description:
+      'Public tracker: status and dates of an application by its tracking code, without personal data.',
+    params: trackParams,
+    success: { status: 200, description: 'The status.', schema: trackResponse },
+    problems: [
+      [400, 'validation-failed'],
+      [404, 'tracking-code-not-found'],
+    ],
+  },
+  'POST /applications/{id}/documents/{requirementId}': {
+    operationId: 'requestUpload',
+    description:
+      "Asks for a presigned upload URL (5 minutes) for one requirement's document. PUT the file there with the given Content-Type, then confirm. Only while the application is a draft or returned.",
+    params: documentParams,
+    body: uploadRequestBody,
+    success: { status: 201, description: 'Where and how to upload.', schema: uploadGrantedResponse },
+    problems: [
+      [404, 'requirement-not-found'],
+      [409, 'documents-frozen'],
+      [422, 'requirement-not-applicable'],
+      [422, 'upload-not-allowed'],
+    ],
+  },
+  'POST /applications/{id}/documents/{requirementId}/{uploadId}/confirm': {
+    operationId: 'confirmUpload',
+    description:
+      'Checks the uploaded object on the server (size, stored Content-Type, magic bytes: PDF, JPEG or PNG as the requirement allows) and accepts it as a new version of the document. A rejected upload is deleted; earlier versions are kept.',
+    params: uploadParams,
+    body: emptyBody,
+    success: { status: 200, description: 'The accepted document version.', schema: documentVersionResponse },
+    problems: [
+      [404, 'upload-not-found'],
+      [409, 'upload-missing'],
+      [409, 'documents-frozen'],
+      [422, 'empty'],
+      [422, 'too-large'],
+      [422, 'content-type-mismatch'],
+      [422, 'unrecognised-content'],
+      [422, 'declared-type-mismatch'],
+      [422, 'type-not-accepted'],
+    ],
+  },
+  'POST /applications/{id}/submit': {
+    operationId: 'submitApplication',
+    description:
+      "Checks the documents against the SOP's requirements (with their conditions), freezes the versions and starts the permit workflow. Safe to retry: a second call starts nothing and answers the current status.",
+    params: applicationParams,
+    body: emptyBody,
+    success: { status: 202, description: 'Submitted; the office processes it.', schema: submissionResponse },
+    problems: [
+      [409, 'not-draft'],
+      [422, 'documents-incomplete'],
+    ],
+  },
+  'POST /applications/{id}/resubmit': {
+    operationId: 'resubmitApplication',
+    description:
+      'After a return for completion, once every document the office asked for has a new accepted version, continues the workflow where it stopped.',
+    params: applicationParams,
+    body: emptyBody,
+    success: {
+      status: 202,
+      description: 'Resubmitted; the office clock resumes.',
+      schema: submissionResponse,
+    },
+    problems: [
+      [409, 'not-returned'],
+      [422, 'documents-incomplete'],
+      [422, 'deficient-not-replaced'],
+    ],
+  },
+  'POST /applications/{id}/withdraw': {
+    operationId: 'withdrawApplication',
+    description: 'Withdraws the application: its workflow stops and nothing more happens to it.',
+    params: applicationParams,
+    body: withdrawBody,
+    success: { status: 200, description: 'Withdrawn.', schema: statusResponse },
+    problems: [[409, 'already-final']],
+  },
+  'POST /applications/{id}/survey': {
+    operationId: 'answerSurvey',
+    description:
+      'The satisfaction survey (SKM, Permenpan RB 14/2017): nine elements scored 1-4 and a comment, once per application, after it is finished. Required before the download where the SOP says so.',
+    params: applicationParams,
+    body: surveyBody,
+    success: { status: 201, description: 'Recorded, with this answer’s index.', schema: surveyResponse },
+    problems: [
+      [409, 'survey-not-open'],
+      [409, 'survey-already-answered'],
+    ],
+  },
+  'GET /applications/{id}/permit': {
+    operationId: 'downloadDecision',
+    description: 'A presigned download URL (5 minutes) of the issued permit or rejection letter.',
+    params: applicationParams,
+    success: { status: 200, description: 'Where to download the document.', schema: downloadResponse },
+    problems: [
+      [409, 'not-issued'],
+      [409, 'survey-required'],
+    ],
+  },
+  'POST /complaints': {
+    operationId: 'fileComplaint',
+    description:
+      'A complaint to the office, optionally about an application (by tracking code). It gets a reference and the office is notified by e-mail.',
+    body: complaintBody,
+    success: { status: 201, description: 'Filed.', schema: complaintResponse },
+    problems: [[422, 'tracking-code-unknown']],
+  },
+} as const satisfies Record<string, OperationContract>;
+
+export type RouteKey = keyof typeof operations;
+
+/** Problems any route of a kind may answer, on top of its own. */
+export function commonProblems(hasBody: boolean, applicant: boolean): Array<readonly [number, string]> {
+  return [
+    ...(hasBody
+      ? ([
+          [400, 'validation-failed'],
+          [400, 'invalid-json'],
+          [413, 'payload-too-large'],
+          [415, 'unsupported-media-type'],
+        ] as const)
+      : []),
+    ...(applicant
+      ? ([
+          [401, 'token-missing'],
+          [403, 'token-invalid'],
+        ] as const)
+      : []),
+    [500, 'internal-error'],
+  ];
+}

@@ -1,0 +1,168 @@
+/**
+ * The records of an application as the workflow and the API see them. Storage-neutral: the store
+ * adapter maps them to DynamoDB items.
+ */
+import type { Outcome } from '#config/regency-schema.ts';
+import type { OfficeClock, StageTimerState } from './stage-clock.ts';
+
+export type ApplicationStatus =
+  | 'draft'
+  | 'submitted'
+  | 'in-progress'
+  | 'returned'
+  | 'issued'
+  | 'rejected'
+  | 'lapsed'
+  | 'withdrawn'
+  | 'needs-attention';
+
+/** Statuses from which nothing moves on. */
+export const FINAL_STATUSES: readonly ApplicationStatus[] = ['issued', 'rejected', 'lapsed', 'withdrawn'];
+
+export interface CurrentStage {
+  stageId: string;
+  visit: number;
+  role?: string;
+  enteredAt: string;
+  deadline: string;
+  pendingActionId: string;
+}
+
+export interface IssuedDocument {
+  document: 'permit' | 'rejection-letter';
+  number?: string;
+  issuedAt: string;
+  /** Object key of the generated file in the documents bucket. */
+  objectKey?: string;
+}
+
+export interface Application {
+  id: string;
+  regencyId: string;
+  permitCode: string;
+  trackingCode: string;
+  status: ApplicationStatus;
+  /** Applicant's e-mail for notices (personal data: never logged). */
+  applicantEmail: string;
+  applicantName: string;
+  createdAt: string;
+  submittedAt?: string;
+  executionArn?: string;
+  clock?: OfficeClock;
+  current?: CurrentStage;
+  /** The number of stage visits so far; a stage visited again after a return is a new visit. */
+  visits: number;
+  permitNumber?: string;
+  issued?: IssuedDocument;
+  deemedGranted?: { at: string; legalBasis: string };
+  /** Set while the file is with the applicant. */
+  returned?: {
+    stageId: string;
+    at: string;
+    deadline: string;
+    pendingActionId: string;
+    deficient: string[];
+    note?: string;
+  };
+  attention?: { at: string; error: string };
+  /** The applicant's answers to the permit's questions: they decide the conditional requirements. */
+  answers?: Record<string, boolean>;
+  /**
+   * The document versions the office examines, frozen at submission and again at each resubmission
+   * (requirement id -> accepted upload). Later uploads never change what an official is deciding on.
+   */
+  documents?: Record<string, SubmittedDocument>;
+  withdrawnAt?: string;
+  /** Measured when the application ends: office time used (pauses excluded) against the SOP's total limit. */
+  sla?: { officeMinutesUsed: number; deadline: string; met: boolean };
+  version: number;
+}
+
+/** One accepted version of a requirement's document (an upload that passed the server-side checks). */
+export interface SubmittedDocument {
+  requirementId: string;
+  uploadId: string;
+  objectKey: string;
+  mediaType: 'application/pdf' | 'image/jpeg' | 'image/png';
+  sizeBytes: number;
+  acceptedAt: string;
+}
+
+export interface StageVisit extends StageTimerState {
+  applicationId: string;
+  visit: number;
+  stageId: string;
+  role?: string;
+  enteredAt: string;
+  pendingActionId: string;
+  decidedAt?: string;
+  outcome?: Outcome;
+  decidedBy?: string;
+  note?: string;
+  officeMinutesUsed?: number;
+  breached: boolean;
+}
+
+export type PendingActionKind = 'decision' | 'resubmission';
+
+/**
+ * What a person (an official, or the applicant after a return) must do. Its id is what links carry;
+ * the Step Functions task token behind it changes each time the wait is re-entered (after a
+ * reminder or an escalation), so earlier links stay valid.
+ */
+export interface PendingAction {
+  id: string;
+  applicationId: string;
+  kind: PendingActionKind;
+  stageId: string;
+  visit: number;
+  status: 'open' | 'decided' | 'closed';
+  taskToken?: string;
+  tokenUpdatedAt?: string;
+  notifiedAt?: string;
+  decision?: Decision;
+  createdAt: string;
+}
+
+/** A decision as it comes back through SendTaskSuccess. */
+export interface Decision {
+  outcome: Outcome | 'resubmitted';
+  /** The acting official's id (or 'applicant' for a resubmission). */
+  actor: string;
+  note?: string;
+  /** For returns: the requirement ids found deficient. */
+  deficient?: string[];
+  decidedAt: string;
+}
+
+export type AuditEventType =
+  | 'created'
+  | 'document-accepted'
+  | 'document-rejected'
+  | 'submitted'
+  | 'withdrawn'
+  | 'survey-answered'
+  | 'document-downloaded'
+  | 'complaint-filed'
+  | 'execution-started'
+  | 'stage-entered'
+  | 'reminder-sent'
+  | 'stage-breached'
+  | 'escalated'
+  | 'stage-decided'
+  | 'returned-to-applicant'
+  | 'resubmitted'
+  | 'lapsed'
+  | 'deemed-granted'
+  | 'numbered'
+  | 'issued'
+  | 'needs-attention';
+
+export interface AuditEvent {
+  applicationId: string;
+  at: string;
+  type: AuditEventType;
+  stageId?: string;
+  actor?: string;
+  detail?: Record<string, unknown>;
+}

@@ -1,0 +1,151 @@
+/**
+ * Creating a draft application: validate the applicant against the permit, then write the draft, its
+ * personal data, its token hash, its tracking code and (with an Idempotency-Key) the key's record in
+ * one transaction. A retried request with the same key and body returns the same draft.
+ *
+ * The token is stored only as a hash, so a replay cannot show the first response's token again: it
+ * issues a fresh token for the same draft and the earlier one stops working. The caller who lost the
+ * first response is exactly the one who needs a working token; the earlier token was never received.
+ * A replay is refused once the draft has been submitted (the applicant then already had the token).
+ */
+import { createHash } from 'node:crypto';
+import type { Permit } from '#config/regency-schema.ts';
+import { hashAccessToken, newAccessToken } from '../domain/access-token.ts';
+import { type ApplicantForm, checkApplicant } from '../domain/applicant.ts';
+import type { Application } from '../domain/application.ts';
+import { canonicalJson } from '../domain/canonical-json.ts';
+import { conflict, invalidRequest, unprocessable } from '../domain/request-errors.ts';
+import { checkAnswers } from '../domain/requirements.ts';
+import { generateTrackingCode, trackingPrefix } from '../domain/tracking-code.ts';
+import { type ApiPorts, permitOf } from '../ports.ts';
+
+export interface DraftRequest {
+  permitCode: string;
+  applicant: ApplicantForm;
+  answers: Record<string, boolean>;
+  personalDataConsent: true;
+}
+
+export interface DraftCreated {
+  application: Application;
+  /** Shown once; only its hash is stored. */
+  accessToken: string;
+  /** True when an Idempotency-Key matched an earlier request. */
+  replayed: boolean;
+}
+
+/** How long an Idempotency-Key is remembered. */
+export const IDEMPOTENCY_TTL_SECONDS = 24 * 60 * 60;
+const TRACKING_CODE_ATTEMPTS = 5;
+
+const sha256 = (text: string): string => createHash('sha256').update(text, 'utf8').digest('hex');
+
+/** Field checks that need the configuration and today's date; throws a 400 listing every problem. */
+export function validateDraft(
+  ports: Pick<ApiPorts, 'regency' | 'calendar' | 'now'>,
+  request: DraftRequest,
+): Permit {
+  const permit = permitOf(ports.regency, request.permitCode);
+  if (permit === undefined)
+    throw invalidRequest([
+      {
+        field: 'permitCode',
+        code: 'unknown-permit',
+        message: `Jenis izin ${request.permitCode} tidak dilayani di ${ports.regency.name}.`,
+      },
+    ]);
+  const today = ports.calendar.localDate(ports.now());
+  const errors = [
+    ...checkApplicant(request.applicant, permit, today),
+    ...checkAnswers(permit, request.answers),
+  ];
+  if (errors.length > 0) throw invalidRequest(errors);
+  return permit;
+}
+
+export async function createDraft(
+  ports: ApiPorts,
+  request: DraftRequest,
+  idempotencyKey: string | undefined,
+): Promise<DraftCreated> {
+  const permit = validateDraft(ports, request);
+  const now = ports.now();
+  const idempotency =
+    idempotencyKey === undefined
+      ? undefined
+      : { keyHash: sha256(idempotencyKey), requestHash: sha256(canonicalJson(request)) };
+  if (idempotency !== undefined) {
+    const earlier = await ports.store.getIdempotency(idempotency.keyHash, Math.floor(now.getTime() / 1000));
+    if (earlier !== undefined) return replay(ports, earlier, idempotency.requestHash);
+  }
+
+  const id = ports.newId();
+  const accessToken = newAccessToken(ports.randomBytes);
+  const createdAt = now.toISOString();
+  for (let attempt = 0; attempt < TRACKING_CODE_ATTEMPTS; attempt++) {
+    const application: Application = {
+      id,
+      regencyId: ports.regency.id,
+      permitCode: permit.code,
+      trackingCode: generateTrackingCode(trackingPrefix(ports.regency), ports.randomBytes),
+      status: 'draft',
+      applicantEmail: request.applicant.email,
+      applicantName: request.applicant.fullName,
+      answers: request.answers,
+      createdAt,
+      visits: 0,
+      version: 1,
+    };
+    const result = await ports.store.createDraft({
+      application,
+      applicant: { applicationId: id, applicant: request.applicant, createdAt },
+      tokenHash: hashAccessToken(accessToken),
+      ...(idempotency === undefined
+        ? {}
+        : {
+            idempotency: {
+              ...idempotency,
+              applicationId: id,
+              createdAt,
+              expiresAt: Math.floor(now.getTime() / 1000) + IDEMPOTENCY_TTL_SECONDS,
+            },
+          }),
+      audit: { applicationId: id, at: createdAt, type: 'created', actor: 'applicant' },
+    });
+    if (result === 'created') return { application, accessToken, replayed: false };
+    if (result === 'idempotency-key-taken' && idempotency !== undefined) {
+      // A concurrent request with the same key won the race: answer as its replay.
+      const winner = await ports.store.getIdempotency(idempotency.keyHash, Math.floor(now.getTime() / 1000));
+      if (winner !== undefined) return replay(ports, winner, idempotency.requestHash);
+    }
+    // 'tracking-code-taken': 40 random bits collided; draw another code.
+  }
+  throw new Error(`no free tracking code after ${TRACKING_CODE_ATTEMPTS} attempts`);
+}
+
+async function replay(
+  ports: ApiPorts,
+  earlier: { requestHash: string; applicationId: string },
+  requestHash: string,
+): Promise<DraftCreated> {
+  if (earlier.requestHash !== requestHash)
+    throw unprocessable(
+      'idempotency-key-reused',
+      'Idempotency-Key ini sudah dipakai untuk permintaan dengan isi yang berbeda. Gunakan kunci baru.',
+    );
+  const application = await ports.applications.getApplication(earlier.applicationId);
+  if (application === undefined)
+    throw new Error(`idempotency record points at missing ${earlier.applicationId}`);
+  const accessToken = newAccessToken(ports.randomBytes);
+  const rotated = await ports.store.rotateAccessToken(
+    application.id,
+    hashAccessToken(accessToken),
+    ports.now().toISOString(),
+  );
+  if (!rotated)
+    throw conflict(
+      'idempotency-replay-not-draft',
+      'Permohonan dari permintaan ini sudah diajukan; gunakan token akses yang diterima sebelumnya.',
+    );
+  return { application, accessToken, replayed: true };
+}

@@ -1,0 +1,203 @@
+/**
+ * Submitting, resubmitting after a return, and withdrawing. Submission checks the checklist against
+ * the SOP (with its conditional requirements), freezes the document versions and starts the permit's
+ * state machine with the application id as the execution name: Step Functions refuses a second
+ * execution of that name, so a retried or concurrent submission can never start two.
+ */
+
+import { type Application, FINAL_STATUSES, type SubmittedDocument } from '../domain/application.ts';
+import type { FieldError } from '../domain/field-error.ts';
+import { conflict, unprocessable } from '../domain/request-errors.ts';
+import { missingRequirements, requiredRequirements } from '../domain/requirements.ts';
+import { STATUS_LABELS } from '../domain/status-labels.ts';
+import { type ApiPorts, loadApplication, permitOfApplication } from '../ports.ts';
+import { latestVersions, submittedObjectKey } from './documents.ts';
+import { submitDecision } from './workflow-steps.ts';
+
+export interface SubmissionResult {
+  application: Application;
+  /** True when this request found the application already submitted (a retry). */
+  alreadySubmitted: boolean;
+}
+
+const CONFLICT_RETRIES = 3;
+
+const isConcurrentUpdate = (e: unknown): boolean => (e as { name?: string }).name === 'ConcurrentUpdateError';
+
+/** Checks completeness and returns the versions to freeze (the latest of each required document). */
+async function freezeDocuments(
+  ports: ApiPorts,
+  app: Application,
+): Promise<Record<string, SubmittedDocument>> {
+  const permit = permitOfApplication(ports.regency, app);
+  const answers = app.answers ?? {};
+  const latest = latestVersions(await ports.store.listDocumentVersions(app.id));
+  const missing = missingRequirements(permit, answers, (id) => latest.has(id));
+  if (missing.length > 0)
+    throw unprocessable(
+      'documents-incomplete',
+      'Dokumen persyaratan belum lengkap.',
+      missing.map((r) => ({ field: `documents.${r.id}`, code: 'missing', message: `Unggah: ${r.label}.` })),
+    );
+  const frozen: Record<string, SubmittedDocument> = {};
+  for (const requirement of requiredRequirements(permit, answers)) {
+    const version = latest.get(requirement.id);
+    if (version === undefined) continue;
+    // The office examines a copy outside `drafts/`, which the bucket's lifecycle expires. Copying
+    // again on a retry is harmless.
+    const objectKey = submittedObjectKey(app.id, requirement.id, version.uploadId);
+    if (version.objectKey !== objectKey) await ports.files.copy(version.objectKey, objectKey);
+    frozen[requirement.id] = { ...version, objectKey };
+  }
+  return frozen;
+}
+
+export async function submit(ports: ApiPorts, id: string): Promise<SubmissionResult> {
+  for (let attempt = 0; attempt < CONFLICT_RETRIES; attempt++) {
+    const app = await loadApplication(ports, id);
+    if (app.status === 'submitted' || app.status === 'in-progress') {
+      // A retry. If the first attempt died between saving and starting, this start finishes its work;
+      // otherwise Step Functions answers with the running execution.
+      if (app.status === 'submitted') await startExecution(ports, app);
+      return { application: app, alreadySubmitted: true };
+    }
+    if (app.status !== 'draft')
+      throw conflict(
+        'not-draft',
+        `Permohonan berstatus "${STATUS_LABELS[app.status]}": hanya draf yang dapat diajukan.`,
+      );
+    const documents = await freezeDocuments(ports, app);
+    const at = ports.now().toISOString();
+    const next: Application = {
+      ...app,
+      status: 'submitted',
+      submittedAt: at,
+      documents,
+      version: app.version + 1,
+    };
+    try {
+      await ports.applications.saveApplication(next);
+    } catch (e) {
+      if (isConcurrentUpdate(e)) continue;
+      throw e;
+    }
+    await ports.store.appendAudit({ applicationId: id, at, type: 'submitted', actor: 'applicant' });
+    await startExecution(ports, next);
+    return { application: next, alreadySubmitted: false };
+  }
+  throw conflict('concurrent-update', 'Permohonan sedang diubah oleh permintaan lain; coba lagi.');
+}
+
+async function startExecution(ports: ApiPorts, app: Application): Promise<void> {
+  const started = await ports.workflows.start(app.permitCode, app.id);
+  if (started === 'already-ended')
+    ports.log('execution already ended at submission', { applicationId: app.id });
+  // A withdrawal may have landed between our save and the start: it could not stop an execution that
+  // did not exist yet, so stop it now.
+  const after = await ports.applications.getApplication(app.id);
+  if (after?.status === 'withdrawn')
+    await ports.workflows.stop(app.permitCode, app.id, 'withdrawn by the applicant');
+}
+
+export async function resubmit(ports: ApiPorts, id: string): Promise<Application> {
+  for (let attempt = 0; attempt < CONFLICT_RETRIES; attempt++) {
+    const app = await loadApplication(ports, id);
+    const returned = app.returned;
+    if (app.status !== 'returned' || returned === undefined)
+      throw conflict(
+        'not-returned',
+        `Permohonan berstatus "${STATUS_LABELS[app.status]}": hanya permohonan yang dikembalikan untuk dilengkapi dapat diajukan ulang.`,
+      );
+    const documents = await freezeDocuments(ports, app);
+    const permit = permitOfApplication(ports.regency, app);
+    const notReplaced: FieldError[] = returned.deficient.flatMap((requirementId) => {
+      const requirement = permit.requirements.find((r) => r.id === requirementId);
+      const version = documents[requirementId];
+      if (requirement === undefined || (version !== undefined && version.acceptedAt > returned.at)) return [];
+      return [
+        {
+          field: `documents.${requirementId}`,
+          code: 'not-replaced',
+          message: `Ganti dokumen yang diminta petugas: ${requirement.label}.`,
+        },
+      ];
+    });
+    if (notReplaced.length > 0)
+      throw unprocessable(
+        'deficient-not-replaced',
+        'Dokumen yang diminta petugas belum diganti.',
+        notReplaced,
+      );
+    const next: Application = { ...app, documents, version: app.version + 1 };
+    try {
+      await ports.applications.saveApplication(next);
+    } catch (e) {
+      if (isConcurrentUpdate(e)) continue;
+      throw e;
+    }
+    // The workflow resumes the office clock and records the resubmission (resumeAfterReturn).
+    const result = await submitDecision(
+      { store: ports.applications, tasks: ports.tasks },
+      returned.pendingActionId,
+      {
+        outcome: 'resubmitted',
+        actor: 'applicant',
+        decidedAt: ports.now().toISOString(),
+      },
+    );
+    if (result === 'closed')
+      throw conflict(
+        'not-returned',
+        'Batas waktu melengkapi berkas telah lewat; permohonan tidak dapat diajukan ulang.',
+      );
+    return next;
+  }
+  throw conflict('concurrent-update', 'Permohonan sedang diubah oleh permintaan lain; coba lagi.');
+}
+
+export async function withdraw(
+  ports: ApiPorts,
+  id: string,
+  reason: string | undefined,
+): Promise<Application> {
+  const first = await loadApplication(ports, id);
+  if (FINAL_STATUSES.includes(first.status))
+    throw conflict(
+      'already-final',
+      `Permohonan sudah selesai ("${STATUS_LABELS[first.status]}") dan tidak dapat ditarik.`,
+    );
+  // Stop the workflow first: a step that runs after our write would otherwise move the status on.
+  if (first.status !== 'draft')
+    await ports.workflows.stop(first.permitCode, id, 'withdrawn by the applicant');
+  for (let attempt = 0; attempt < CONFLICT_RETRIES; attempt++) {
+    const app = attempt === 0 ? first : await loadApplication(ports, id);
+    if (app.status === 'withdrawn') return app;
+    if (FINAL_STATUSES.includes(app.status))
+      throw conflict(
+        'already-final',
+        `Permohonan sudah selesai ("${STATUS_LABELS[app.status]}") dan tidak dapat ditarik.`,
+      );
+    if (app.status !== 'draft' && first.status === 'draft')
+      await ports.workflows.stop(app.permitCode, id, 'withdrawn by the applicant');
+    const at = ports.now().toISOString();
+    const { current, returned, ...rest } = app;
+    const next: Application = { ...rest, status: 'withdrawn', withdrawnAt: at, version: app.version + 1 };
+    try {
+      await ports.applications.saveApplication(next);
+    } catch (e) {
+      if (isConcurrentUpdate(e)) continue;
+      throw e;
+    }
+    for (const actionId of [current?.pendingActionId, returned?.pendingActionId])
+      if (actionId !== undefined) await ports.applications.closePendingAction(actionId);
+    await ports.store.appendAudit({
+      applicationId: id,
+      at,
+      type: 'withdrawn',
+      actor: 'applicant',
+      ...(reason === undefined ? {} : { detail: { reason } }),
+    });
+    return next;
+  }
+  throw conflict('concurrent-update', 'Permohonan sedang diubah oleh permintaan lain; coba lagi.');
+}
