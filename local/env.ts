@@ -3,6 +3,7 @@
  * pointed at the local emulators. Product code reads only standard AWS SDK settings and its own
  * configuration variables, so the same code runs unchanged against AWS.
  */
+import { type ENV, STATE_MACHINE_ARN } from '#runtime/env.ts';
 
 /** Jakarta, the region a deployment in Indonesia uses; DynamoDB Local runs with `-sharedDb`, so it is only a label there. */
 export const LOCAL_REGION = 'ap-southeast-3';
@@ -38,11 +39,6 @@ export function localStateMachineArn(name: string): string {
   return `arn:aws:states:${LOCAL_REGION}:${LOCAL_ACCOUNT_ID}:stateMachine:${name}`;
 }
 
-/** The variable naming a permit's state machine, as infra/constructs/grants.ts `stateMachineArnEnv` sets it. */
-export function stateMachineArnEnv(permitCode: string): string {
-  return `STATE_MACHINE_ARN_${permitCode.replace(/-/g, '_')}`;
-}
-
 /** Names of the regency's resources in the local stack. */
 export function localResourceNames(regencyId: string): { tableName: string; documentsBucket: string } {
   return { tableName: `satupintu-${regencyId}`, documentsBucket: `satupintu-${regencyId}-documents` };
@@ -66,12 +62,20 @@ export function productEnv(
   permitCodes: readonly string[] = [],
 ): Record<string, string> {
   const { tableName, documentsBucket } = localResourceNames(regencyId);
+  // The functions' own variables, named by their env contract (functions/runtime/env.ts).
+  const contract: { [K in keyof typeof ENV]?: string } = {
+    TABLE_NAME: tableName,
+    DOCUMENTS_BUCKET: documentsBucket,
+    REGENCY_ID: regencyId,
+    API_BASE_URL: urls.api,
+    SATUPINTU_LOCAL: '1',
+  };
   const stateMachines =
     urls.sfn === undefined
       ? {}
       : Object.fromEntries(
           permitCodes.map((code) => [
-            stateMachineArnEnv(code),
+            STATE_MACHINE_ARN.nameFor(code),
             localStateMachineArn(stateMachineName(regencyId, code)),
           ]),
         );
@@ -86,11 +90,7 @@ export function productEnv(
     ...(urls.sfn === undefined ? {} : { AWS_ENDPOINT_URL_SFN: urls.sfn }),
     // The SDK's Node 20 deprecation notice would print once per child; the launcher's banner says it once.
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-    TABLE_NAME: tableName,
-    DOCUMENTS_BUCKET: documentsBucket,
-    REGENCY_ID: regencyId,
-    API_BASE_URL: urls.api,
-    SATUPINTU_LOCAL: '1',
+    ...contract,
     ...stateMachines,
   };
 }

@@ -25,7 +25,7 @@ import {
   type SFNClient,
   UpdateStateMachineCommand,
 } from '@aws-sdk/client-sfn';
-import { tableDesign } from '#adapters/dynamodb/table-design.ts';
+import { tableDesign } from '#adapters/dynamodb/keys.ts';
 import { LOCAL_ACCOUNT_ID, LOCAL_REGION, localStateMachineArn, stateMachineName } from './env.ts';
 
 export type Outcome = 'created' | 'updated' | 'unchanged';

@@ -17,6 +17,7 @@ import { z } from 'zod';
 import { authorizeApplicant } from '#core/domain/access-token.ts';
 import type { FieldError } from '#core/domain/field-error.ts';
 import { invalidRequest, RequestError } from '#core/domain/request-errors.ts';
+import { container } from '#runtime/container.ts';
 import { log } from '#runtime/log.ts';
 import { type OperationContract, operations, type RouteKey } from './contract.ts';
 import { fieldErrors, internalError, KIND_STATUS, problemResponse } from './problem.ts';
@@ -181,9 +182,12 @@ export function json(status: number, body: unknown, headers: Record<string, stri
   return { status, body, headers };
 }
 
+/** The stored hash of an application's access token: the table, read only on applicant routes. */
+const storedAccessHashes = () => (id: string) => container().applications.accessHash(id);
+
 /**
- * A Lambda handler for one route. `loadHash` gives the access-token store (only applicant routes use
- * it, lazily, so public functions need no table).
+ * A Lambda handler for one route. Applicant routes check the bearer token against `accessHashes`
+ * (by default the table's, read lazily, so public functions need no table).
  */
 export function endpoint<K extends RouteKey>(
   key: K,
@@ -194,9 +198,7 @@ export function endpoint<K extends RouteKey>(
   const contract: OperationContract = operations[key];
   const chain = middy<Event, Result>().use(problemDetails(key)).use(bodyLimit());
   if (route.auth === 'applicant') {
-    const accessHashes = options.accessHashes;
-    if (accessHashes === undefined) throw new Error(`${key} is an applicant route: give it accessHashes`);
-    chain.use(applicantAuth(accessHashes));
+    chain.use(applicantAuth(options.accessHashes ?? storedAccessHashes));
   }
   return chain.use(validateRequest(contract)).handler(async (event, context): Promise<Result> => {
     const parsed = (event as Event & { parsed: Parsed }).parsed;

@@ -1,21 +1,115 @@
 /**
- * The ports the applicant API's domain functions receive. Adapters: DynamoDB stores
- * (functions/shared/store/), S3 and Step Functions (functions/shared/http/adapters/), SES
- * (functions/shared/mail/). The handlers build them once per cold start (functions/runtime/api-container.ts);
- * unit tests pass fakes.
+ * Every port the core uses, owned by the core: adapters (functions/adapters/) implement them, the
+ * composition root (functions/runtime/container.ts) builds them once per cold start, and unit tests
+ * pass in-memory fakes (test/unit/fakes.ts). Nothing here knows AWS.
  */
-
-import type { ApiStore } from '#adapters/dynamodb/api-store.ts';
-import type { ApplicationStore } from '#adapters/dynamodb/application-store.ts';
-import type { Permit, Regency } from '#config/regency-schema.ts';
-import type { Application } from './domain/application.ts';
+import type { Regency } from '#config/regency-schema.ts';
+import type {
+  Application,
+  AuditEvent,
+  Decision,
+  PendingAction,
+  StageVisit,
+  SubmittedDocument,
+} from './domain/application.ts';
 import type { WorkingCalendar } from './domain/calendar/calendar.ts';
-import type { StoredUpload } from './domain/file-type.ts';
-import { notFound } from './domain/request-errors.ts';
-import type { Mailer } from './mailer-port.ts';
-import type { TaskCallbacks } from './use-cases/workflow-steps.ts';
+import type { StoredUpload, UploadRejection } from './domain/file-type.ts';
+import type {
+  ApplicantRecord,
+  ComplaintRecord,
+  IdempotencyRecord,
+  SurveyRecord,
+  UploadRecord,
+} from './domain/records.ts';
 
-/** The documents bucket as the API uses it: presigned transfers, and the server-side look at an upload. */
+/** A state change lost to a concurrent one (the version it was based on is no longer current). */
+export class ConcurrentUpdateError extends Error {
+  constructor(what: string) {
+    super(`concurrent update of ${what}`);
+    this.name = 'ConcurrentUpdateError';
+  }
+}
+
+export type CreateDraftResult = 'created' | 'tracking-code-taken' | 'idempotency-key-taken';
+
+/** The application record and what the applicant API keeps beside it. */
+export interface ApplicationRepository {
+  get(id: string): Promise<Application | undefined>;
+  /** Creates the application alone (tests and tools); false if it already exists. */
+  create(app: Application): Promise<boolean>;
+  /** Writes `next` if the stored version is still `next.version - 1`; throws ConcurrentUpdateError otherwise. */
+  save(next: Application): Promise<void>;
+  /**
+   * Writes a new draft atomically: the application, the applicant's form, the token hash, the tracking
+   * code reservation, the audit event and, when given, the idempotency record.
+   */
+  createDraft(input: {
+    application: Application;
+    applicant: ApplicantRecord;
+    tokenHash: string;
+    idempotency?: IdempotencyRecord;
+    audit: AuditEvent;
+  }): Promise<CreateDraftResult>;
+  /** The record for an Idempotency-Key, unless it has expired. */
+  idempotency(keyHash: string, nowEpochSeconds: number): Promise<IdempotencyRecord | undefined>;
+  accessHash(applicationId: string): Promise<string | undefined>;
+  /** Replaces the token hash, only while the application is still a draft. */
+  rotateAccessToken(applicationId: string, tokenHash: string, at: string): Promise<boolean>;
+  applicant(applicationId: string): Promise<ApplicantRecord | undefined>;
+  idForTrackingCode(code: string): Promise<string | undefined>;
+}
+
+export type DecideResult = 'decided' | 'already-decided' | 'closed';
+
+/** Stage visits and the pending actions (what a link points at) of the workflow. */
+export interface StageRepository {
+  getVisit(applicationId: string, visit: number): Promise<StageVisit | undefined>;
+  listVisits(applicationId: string): Promise<StageVisit[]>;
+  putVisit(visit: StageVisit): Promise<void>;
+  getAction(id: string): Promise<PendingAction | undefined>;
+  /** Creates the action; false if it already exists (a retried step). */
+  createAction(action: PendingAction): Promise<boolean>;
+  /** Records the current task token unless the action is closed; returns the action as stored. */
+  setTaskToken(id: string, token: string, at: string): Promise<PendingAction | undefined>;
+  markNotified(id: string, at: string): Promise<void>;
+  /** Records a decision once: only an open action can be decided. */
+  decide(id: string, decision: Decision): Promise<DecideResult>;
+  closeAction(id: string): Promise<void>;
+}
+
+/** Uploads handed out and the accepted versions of each document. */
+export interface DocumentRepository {
+  createUpload(upload: UploadRecord): Promise<void>;
+  getUpload(applicationId: string, uploadId: string): Promise<UploadRecord | undefined>;
+  /** Marks a pending upload accepted and records the document version, once; false if it was not pending. */
+  acceptUpload(upload: UploadRecord, version: SubmittedDocument, audit: AuditEvent): Promise<boolean>;
+  /** Marks a pending upload rejected with its reason; false if it was not pending. */
+  rejectUpload(upload: UploadRecord, reason: UploadRejection, audit: AuditEvent): Promise<boolean>;
+  listVersions(applicationId: string): Promise<SubmittedDocument[]>;
+}
+
+/** The append-only audit trail of an application. */
+export interface AuditTrail {
+  append(event: AuditEvent): Promise<void>;
+  list(applicationId: string): Promise<AuditEvent[]>;
+}
+
+export interface SurveyRepository {
+  /** Records the survey once; false if the application already has one. */
+  put(survey: SurveyRecord, audit: AuditEvent): Promise<boolean>;
+  get(applicationId: string): Promise<SurveyRecord | undefined>;
+}
+
+export interface ComplaintRepository {
+  put(complaint: ComplaintRecord, audit?: AuditEvent): Promise<void>;
+}
+
+/** Gap-free sequences (1, 2, 3...) by name. */
+export interface Sequences {
+  next(name: string): Promise<number>;
+}
+
+/** The documents bucket: presigned transfers, the server-side look at an upload, generated documents. */
 export interface DocumentFiles {
   /** A presigned PUT for `key`, signed with its Content-Type. */
   presignUpload(key: string, contentType: string, expiresInSeconds: number): Promise<string>;
@@ -26,6 +120,8 @@ export interface DocumentFiles {
   /** Server-side copy within the documents bucket (freezing a submitted version). */
   copy(fromKey: string, toKey: string): Promise<void>;
   delete(key: string): Promise<void>;
+  /** Stores a generated document (private, encrypted). */
+  put(key: string, body: Uint8Array, contentType: string): Promise<void>;
 }
 
 /** The permit workflows (Step Functions). */
@@ -43,11 +139,32 @@ export interface WorkflowRunner {
   stop(permitCode: string, applicationId: string, cause: string): Promise<void>;
 }
 
-export interface ApiPorts {
+/** Sends a task result to a waiting workflow; false when the token is closed. */
+export interface TaskCallbacks {
+  sendTaskSuccess(taskToken: string, output: unknown): Promise<boolean>;
+}
+
+export interface MailMessage {
+  to: string[];
+  subject: string;
+  text: string;
+}
+
+export interface Mailer {
+  send(message: MailMessage): Promise<void>;
+}
+
+/** Everything a use case may be given. A use case names the part it needs with `Pick<Ports, ...>`. */
+export interface Ports {
   regency: Regency;
   calendar: WorkingCalendar;
-  applications: ApplicationStore;
-  store: ApiStore;
+  applications: ApplicationRepository;
+  stages: StageRepository;
+  documents: DocumentRepository;
+  audit: AuditTrail;
+  surveys: SurveyRepository;
+  complaints: ComplaintRepository;
+  sequences: Sequences;
   files: DocumentFiles;
   workflows: WorkflowRunner;
   tasks: TaskCallbacks;
@@ -58,26 +175,6 @@ export interface ApiPorts {
   randomBytes: (n: number) => Uint8Array;
   /** Operational log: ids and codes only, never personal data. */
   log: (message: string, fields?: Record<string, unknown>) => void;
-}
-
-export function permitOf(regency: Regency, code: string): Permit | undefined {
-  return regency.permits.find((p) => p.code === code);
-}
-
-/** The application's permit; a configuration that lost a permit type is our fault, not the caller's. */
-export function permitOfApplication(regency: Regency, app: Application): Permit {
-  const permit = permitOf(regency, app.permitCode);
-  if (permit === undefined) throw new Error(`permit ${app.permitCode} is not configured`);
-  return permit;
-}
-
-/** Loads an application the caller is already authorised for. */
-export async function loadApplication(
-  ports: Pick<ApiPorts, 'applications'>,
-  id: string,
-): Promise<Application> {
-  const app = await ports.applications.getApplication(id);
-  // The token matched, so the record exists unless it was deleted in between.
-  if (app === undefined) throw notFound('application-not-found', 'Permohonan tidak ditemukan.');
-  return app;
+  /** A count metric for alarms (StageDeadlineBreached, ApplicationNeedsAttention, OverallLimitExceeded). */
+  metric: (name: string, properties?: Record<string, unknown>) => void;
 }

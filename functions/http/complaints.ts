@@ -2,8 +2,8 @@
 
 import { endpoint, json } from '#api/endpoint.ts';
 import { fileComplaint } from '#core/use-cases/complaints.ts';
-import { apiPorts } from '#runtime/api-container.ts';
+import { container } from '#runtime/container.ts';
 
 export const handler = endpoint('POST /complaints', async ({ body }) =>
-  json(201, await fileComplaint(apiPorts(), body)),
+  json(201, await fileComplaint(container(), body)),
 );

@@ -3,12 +3,12 @@
 import { endpoint, json } from '#api/endpoint.ts';
 import { localTime } from '#core/domain/local-time.ts';
 import { requiredRequirements } from '#core/domain/requirements.ts';
-import { permitOfApplication } from '#core/ports.ts';
 import { createDraft } from '#core/use-cases/drafts.ts';
-import { apiPorts } from '#runtime/api-container.ts';
+import { permitOfApplication } from '#core/use-cases/lookups.ts';
+import { container } from '#runtime/container.ts';
 
 export const handler = endpoint('POST /applications', async ({ body, headers }) => {
-  const ports = apiPorts();
+  const ports = container();
   const {
     application: app,
     accessToken,

@@ -2,33 +2,24 @@
 
 import { dispatch, endpoint, json } from '#api/endpoint.ts';
 import { localTime } from '#core/domain/local-time.ts';
-import { loadApplication } from '#core/ports.ts';
 import { confirmUpload, requestUpload } from '#core/use-cases/documents.ts';
-import { apiPorts } from '#runtime/api-container.ts';
+import { loadApplication } from '#core/use-cases/lookups.ts';
+import { container } from '#runtime/container.ts';
 
-const accessHashes = () => {
-  const { store } = apiPorts();
-  return (id: string) => store.getAccessHash(id);
-};
-
-const upload = endpoint(
-  'POST /applications/{id}/documents/{requirementId}',
-  async ({ params, body }) => {
-    const ports = apiPorts();
-    const app = await loadApplication(ports, params.id);
-    const granted = await requestUpload(ports, app, params.requirementId, body);
-    return json(201, {
-      ...granted,
-      confirmPath: `/applications/${app.id}/documents/${granted.requirementId}/${granted.uploadId}/confirm`,
-    });
-  },
-  { accessHashes },
-);
+const upload = endpoint('POST /applications/{id}/documents/{requirementId}', async ({ params, body }) => {
+  const ports = container();
+  const app = await loadApplication(ports, params.id);
+  const granted = await requestUpload(ports, app, params.requirementId, body);
+  return json(201, {
+    ...granted,
+    confirmPath: `/applications/${app.id}/documents/${granted.requirementId}/${granted.uploadId}/confirm`,
+  });
+});
 
 const confirm = endpoint(
   'POST /applications/{id}/documents/{requirementId}/{uploadId}/confirm',
   async ({ params }) => {
-    const ports = apiPorts();
+    const ports = container();
     const app = await loadApplication(ports, params.id);
     const version = await confirmUpload(ports, app, params.requirementId, params.uploadId);
     return json(200, {
@@ -39,7 +30,6 @@ const confirm = endpoint(
       acceptedAt: localTime(version.acceptedAt, ports.regency.timeZone, ports.calendar),
     });
   },
-  { accessHashes },
 );
 
 export const handler = dispatch({

@@ -2,12 +2,12 @@
 
 import { endpoint, json } from '#api/endpoint.ts';
 import { openApiDocument } from '#api/openapi.ts';
-import { currentRegency } from '#runtime/regency.ts';
+import { container } from '#runtime/container.ts';
 
 let document: Record<string, unknown> | undefined;
 
 export const handler = endpoint('GET /openapi.json', async () => {
-  const regency = currentRegency();
-  document ??= openApiDocument(regency, process.env.API_BASE_URL ?? regency.mail.publicBaseUrl);
+  const { regency, env } = container();
+  document ??= openApiDocument(regency, env.API_BASE_URL ?? regency.mail.publicBaseUrl);
   return json(200, document, { 'cache-control': 'public, max-age=300' });
 });

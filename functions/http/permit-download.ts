@@ -1,21 +1,12 @@
 /** GET /applications/{id}/permit: a 5-minute download link of the issued permit or rejection letter. */
 
 import { endpoint, json } from '#api/endpoint.ts';
-import { loadApplication } from '#core/ports.ts';
 import { permitDownload } from '#core/use-cases/after-decision.ts';
-import { apiPorts } from '#runtime/api-container.ts';
+import { loadApplication } from '#core/use-cases/lookups.ts';
+import { container } from '#runtime/container.ts';
 
-export const handler = endpoint(
-  'GET /applications/{id}/permit',
-  async ({ params }) => {
-    const ports = apiPorts();
-    const app = await loadApplication(ports, params.id);
-    return json(200, await permitDownload(ports, app));
-  },
-  {
-    accessHashes: () => {
-      const { store } = apiPorts();
-      return (id: string) => store.getAccessHash(id);
-    },
-  },
-);
+export const handler = endpoint('GET /applications/{id}/permit', async ({ params }) => {
+  const ports = container();
+  const app = await loadApplication(ports, params.id);
+  return json(200, await permitDownload(ports, app));
+});

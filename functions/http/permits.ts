@@ -2,8 +2,8 @@
 
 import { endpoint, json } from '#api/endpoint.ts';
 import { permitsView } from '#core/domain/permits-view.ts';
-import { currentRegency } from '#runtime/regency.ts';
+import { container } from '#runtime/container.ts';
 
 export const handler = endpoint('GET /permits', async () =>
-  json(200, permitsView(currentRegency()), { 'cache-control': 'public, max-age=300' }),
+  json(200, permitsView(container().regency), { 'cache-control': 'public, max-age=300' }),
 );

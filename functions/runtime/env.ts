@@ -1,24 +1,140 @@
-/** The environment every function reads, parsed once with zod so a misconfiguration fails at cold start. */
+/**
+ * The environment contract: every variable a function reads, the access it implies, and its zod
+ * schema. The CDK grant helpers (infra/constructs/grants.ts) set a resource variable together with
+ * the permission its access kind names; the local stack (local/env.ts) sets the same names against
+ * the emulators; the functions parse it once per cold start (`parseEnv`). No other file reads
+ * `process.env` on the functions' side.
+ */
 import { z } from 'zod';
 
-const envSchema = z.object({
-  TABLE_NAME: z.string().min(1),
-  DOCUMENTS_BUCKET: z.string().min(1).optional(),
-  /** Public base URL of the API for links; defaults to the regency's `mail.publicBaseUrl`. */
-  API_BASE_URL: z.url().optional(),
-  SATUPINTU_LOCAL: z.enum(['0', '1']).default('0'),
-});
+/** What a function may do. Declared per function in infra/function-access.ts. */
+export const ACCESS_KINDS = [
+  /** GetItem, BatchGetItem and Query on the table and its GSIs. Never Scan. */
+  'table:read',
+  /** PutItem, UpdateItem, DeleteItem, BatchWriteItem and ConditionCheckItem (transactions use these). */
+  'table:write',
+  /** Read document objects and their earlier versions (also what a presigned GET is signed with). */
+  'documents:read',
+  /** Write document objects (also what a presigned PUT is signed with). */
+  'documents:write',
+  /** Delete document objects (an upload that failed the server-side checks). */
+  'documents:delete',
+  /** Start an execution of any of the regency's permit workflows. */
+  'workflows:start',
+  /** Answer a waiting stage: SendTaskSuccess, SendTaskFailure, SendTaskHeartbeat. */
+  'workflows:respond',
+  /** Stop an execution of the regency's permit workflows (an applicant withdraws). */
+  'workflows:stop',
+  /** Send mail from the regency's identity through its configuration set. */
+  'mail:send',
+] as const;
+export type AccessKind = (typeof ACCESS_KINDS)[number];
 
-export type FunctionEnv = z.infer<typeof envSchema>;
+/** A variable of the contract. `access`: the kinds whose grant sets it (none: set for every function). */
+interface Variable<S extends z.ZodType> {
+  access: readonly AccessKind[];
+  schema: S;
+  description: string;
+}
+const variable = <S extends z.ZodType>(v: Variable<S>): Variable<S> => v;
 
-let parsed: FunctionEnv | undefined;
+export const ENV = {
+  TABLE_NAME: variable({
+    access: ['table:read', 'table:write'],
+    schema: z.string().min(1).optional(),
+    description: 'The regency table.',
+  }),
+  DOCUMENTS_BUCKET: variable({
+    access: ['documents:read', 'documents:write', 'documents:delete'],
+    schema: z.string().min(1).optional(),
+    description: 'The private documents bucket.',
+  }),
+  MAIL_CONFIGURATION_SET: variable({
+    access: ['mail:send'],
+    schema: z.string().min(1).optional(),
+    description: 'The SES configuration set mail is sent through (bounces and complaints reach the admins).',
+  }),
+  SATUPINTU_REGENCY_FILE: variable({
+    access: [],
+    schema: z.string().min(1).optional(),
+    description: 'The validated regency configuration bundled as JSON next to the handler (deployed).',
+  }),
+  REGENCY_ID: variable({
+    access: [],
+    schema: z.string().min(1).optional(),
+    description: 'The regency id; locally, without SATUPINTU_REGENCY_FILE, names regencies/<id>.yaml.',
+  }),
+  API_BASE_URL: variable({
+    access: [],
+    schema: z.url().optional(),
+    description: "Public base URL of the API for links; defaults to the regency's mail.publicBaseUrl.",
+  }),
+  METRICS_NAMESPACE: variable({
+    access: [],
+    schema: z.string().min(1).default('Satupintu'),
+    description: 'CloudWatch namespace of the embedded-format metrics.',
+  }),
+  SATUPINTU_LOCAL: variable({
+    access: [],
+    schema: z.enum(['0', '1']).default('0'),
+    description: '1 in the local stack (S3 path-style addressing).',
+  }),
+} as const;
 
-export function functionEnv(env: NodeJS.ProcessEnv = process.env): FunctionEnv {
-  parsed ??= envSchema.parse(env);
-  return parsed;
+/** One per permit type (`STATE_MACHINE_ARN_<CODE>`, a hyphen in a code becoming an underscore). */
+export const STATE_MACHINE_ARN = {
+  prefix: 'STATE_MACHINE_ARN_',
+  access: ['workflows:start'] as readonly AccessKind[],
+  nameFor: (permitCode: string): string => `STATE_MACHINE_ARN_${permitCode.replace(/-/g, '_')}`,
+};
+
+/** The variables an access kind's grant sets: infra/constructs/grants.ts uses this. */
+export function variablesOf(access: AccessKind): string[] {
+  const names = Object.entries(ENV)
+    .filter(([, v]) => (v.access as readonly AccessKind[]).includes(access))
+    .map(([name]) => name);
+  return STATE_MACHINE_ARN.access.includes(access) ? [...names, `${STATE_MACHINE_ARN.prefix}<CODE>`] : names;
 }
 
-/** Tests that change the environment in one process reset the parsed copy. */
-export function functionEnvReset(): void {
-  parsed = undefined;
+const envSchema = z.object(
+  Object.fromEntries(Object.entries(ENV).map(([name, v]) => [name, v.schema])) as {
+    [K in keyof typeof ENV]: (typeof ENV)[K]['schema'];
+  },
+);
+
+export type FunctionEnv = z.infer<typeof envSchema> & {
+  /** Variable name (`STATE_MACHINE_ARN_<CODE>`) -> state machine ARN. */
+  stateMachineArns: Readonly<Record<string, string>>;
+};
+
+/** Parses the environment; a misconfiguration fails at cold start with the variable's name. */
+export function parseEnv(env: NodeJS.ProcessEnv): FunctionEnv {
+  const parsed = envSchema.parse(env);
+  const stateMachineArns = Object.fromEntries(
+    Object.entries(env)
+      .filter(
+        ([name, value]) => name.startsWith(STATE_MACHINE_ARN.prefix) && value !== undefined && value !== '',
+      )
+      .map(([name, value]) => [name, value as string]),
+  );
+  return { ...parsed, stateMachineArns };
+}
+
+/** The ARN of a permit's state machine; its absence means the function may not start workflows. */
+export function stateMachineArnOf(env: FunctionEnv, permitCode: string): string {
+  const name = STATE_MACHINE_ARN.nameFor(permitCode);
+  const arn = env.stateMachineArns[name];
+  if (arn === undefined) throw new Error(`${name} is not set: the function cannot start ${permitCode}`);
+  return arn;
+}
+
+/** A variable a function needs for what it is doing now; its absence means a missing grant. */
+export function required<K extends keyof FunctionEnv>(
+  env: FunctionEnv,
+  name: K,
+): NonNullable<FunctionEnv[K]> {
+  const value = env[name];
+  if (value === undefined || value === '')
+    throw new Error(`${String(name)} is not set: the function is not granted the access that sets it`);
+  return value as NonNullable<FunctionEnv[K]>;
 }

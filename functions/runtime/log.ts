@@ -12,11 +12,15 @@ export function log(level: LogLevel, message: string, fields: Record<string, unk
 
 /**
  * A CloudWatch metric in embedded metric format: one JSON log line that CloudWatch Logs turns into
- * a datapoint (namespace from METRICS_NAMESPACE, default 'Satupintu'), dimensioned by regency. The
+ * a datapoint in `namespace` (METRICS_NAMESPACE), dimensioned by regency. The
  * stack's alarms watch these (e.g. StageDeadlineBreached).
  */
-export function emitMetric(name: string, regencyId: string, properties: Record<string, unknown> = {}): void {
-  const namespace = process.env.METRICS_NAMESPACE ?? 'Satupintu';
+export function emitMetric(
+  namespace: string,
+  name: string,
+  regencyId: string,
+  properties: Record<string, unknown> = {},
+): void {
   console.log(
     JSON.stringify({
       _aws: {

@@ -6,8 +6,8 @@
 import middy from '@middy/core';
 import { z } from 'zod';
 import { awaitHuman } from '#core/use-cases/workflow-steps.ts';
+import { container } from '#runtime/container.ts';
 import { parseEvent } from '#runtime/parse-event.ts';
-import { workflowPorts } from '#runtime/workflow-container.ts';
 
 const eventSchema = z.object({
   kind: z.enum(['decision', 'resubmission']),
@@ -22,7 +22,7 @@ type AwaitEvent = z.infer<typeof eventSchema>;
 export const handler = middy<AwaitEvent, unknown>()
   .use(parseEvent(eventSchema))
   .handler(async (event) => {
-    await awaitHuman(workflowPorts(), {
+    await awaitHuman(container(), {
       pendingActionId: event.pendingActionId,
       taskToken: event.taskToken,
       at: new Date(event.at),

@@ -2,8 +2,8 @@
 import middy from '@middy/core';
 import { z } from 'zod';
 import { issueDocument, numberPermit } from '#core/use-cases/issuance.ts';
+import { container } from '#runtime/container.ts';
 import { parseEvent } from '#runtime/parse-event.ts';
-import { workflowPorts } from '#runtime/workflow-container.ts';
 
 const base = {
   applicationId: z.string().min(1),
@@ -19,7 +19,7 @@ type IssueEvent = z.infer<typeof eventSchema>;
 export const handler = middy<IssueEvent, unknown>()
   .use(parseEvent(eventSchema))
   .handler(async (event) => {
-    const ports = workflowPorts();
+    const ports = container();
     const at = new Date(event.at);
     if (event.action === 'number')
       return { permitNumber: await numberPermit(ports, event.applicationId, at) };

@@ -16,8 +16,8 @@ import {
   stageTimer,
   startApplication,
 } from '#core/use-cases/workflow-steps.ts';
+import { container } from '#runtime/container.ts';
 import { parseEvent } from '#runtime/parse-event.ts';
-import { workflowPorts } from '#runtime/workflow-container.ts';
 
 const base = { applicationId: z.string().min(1), at: z.iso.datetime({ offset: true }) };
 const decisionSchema = z.object({
@@ -65,7 +65,7 @@ const eventSchema = z.discriminatedUnion('action', [
 type StageActionEvent = z.infer<typeof eventSchema>;
 
 async function run(event: StageActionEvent): Promise<unknown> {
-  const ports = workflowPorts();
+  const ports = container();
   const at = new Date(event.at);
   switch (event.action) {
     case 'start':

@@ -9,7 +9,7 @@ import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { tableDesign } from '#adapters/dynamodb/table-design.ts';
+import { tableDesign } from '#adapters/dynamodb/keys.ts';
 
 /**
  * Object key layout the lifecycle rules rely on (the HTTP handlers must follow it): uploads to an

@@ -13,60 +13,23 @@ import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
-import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
-import type * as sns from 'aws-cdk-lib/aws-sns';
+import { ACCESS_KINDS, type AccessKind, type ENV, STATE_MACHINE_ARN } from '#runtime/env.ts';
 import type { SatupintuFunction } from './satupintu-function.ts';
 
-/** Environment variables that name resources, as the handlers read them. */
-export const RESOURCE_ENV = {
-  table: 'TABLE_NAME',
-  documentsBucket: 'DOCUMENTS_BUCKET',
-  mailConfigurationSet: 'MAIL_CONFIGURATION_SET',
-  permitSigningKey: 'PERMIT_SIGNING_KEY_ARN',
-  linkSecret: 'LINK_SECRET_ARN',
-  alertsTopic: 'ALERTS_TOPIC_ARN',
-} as const;
+/** Variables of the env contract (functions/runtime/env.ts), which lists the access each implies. */
+type EnvName = keyof typeof ENV;
+const TABLE_NAME: EnvName = 'TABLE_NAME';
+const DOCUMENTS_BUCKET: EnvName = 'DOCUMENTS_BUCKET';
+const MAIL_CONFIGURATION_SET: EnvName = 'MAIL_CONFIGURATION_SET';
 
-/** `STATE_MACHINE_ARN_<CODE>` per permit type; a hyphen in a code becomes an underscore. */
-export const stateMachineArnEnv = (permitCode: string): string =>
-  `STATE_MACHINE_ARN_${permitCode.replace(/-/g, '_')}`;
-
-/** What a function may do. Declared per function in `infra/function-access.ts`. */
-export const ACCESS_KINDS = [
-  /** GetItem, BatchGetItem and Query on the table and its GSIs. Never Scan. */
-  'table:read',
-  /** PutItem, UpdateItem, DeleteItem, BatchWriteItem and ConditionCheckItem (transactions use these). */
-  'table:write',
-  /** Read document objects and their earlier versions (also what a presigned GET is signed with). */
-  'documents:read',
-  /** Write document objects (also what a presigned PUT is signed with). */
-  'documents:write',
-  /** Start an execution of any of the regency's permit workflows. */
-  'workflows:start',
-  /** Answer a waiting stage: SendTaskSuccess, SendTaskFailure, SendTaskHeartbeat. */
-  'workflows:respond',
-  /** Stop an execution of the regency's permit workflows (an applicant withdraws). */
-  'workflows:stop',
-  /** Delete document objects (an upload that failed the server-side checks). */
-  'documents:delete',
-  /** Send mail from the regency's identity through its configuration set. */
-  'mail:send',
-  /** Sign permits with the asymmetric KMS key. */
-  'permits:sign',
-  /** Read the permit key's public half, to verify signatures. */
-  'permits:verify',
-  /** Read the HMAC key that signs officials' links. */
-  'links:sign',
-  /** Publish an attention-needed notice to the administrators' topic. */
-  'alerts:publish',
-] as const;
-export type AccessKind = (typeof ACCESS_KINDS)[number];
+export { ACCESS_KINDS, type AccessKind };
 
 /**
  * Kinds that name no resource to the function: StopExecution acts on the execution ARN recorded on
- * the application, so a variable would only repeat what the function never reads.
+ * the application, and SendTaskSuccess on a task token, so a variable would only repeat what the
+ * function never reads.
  */
-export const ACCESS_KINDS_WITHOUT_VARIABLE: readonly AccessKind[] = ['workflows:stop'];
+export const ACCESS_KINDS_WITHOUT_VARIABLE: readonly AccessKind[] = ['workflows:stop', 'workflows:respond'];
 
 export interface DocumentsStore {
   bucket: s3.IBucket;
@@ -98,9 +61,6 @@ export interface GrantTargets {
   documents: DocumentsStore;
   workflows: readonly WorkflowRef[];
   mail: MailSending;
-  permitSigningKey: kms.IKey;
-  linkSecret: secretsmanager.ISecret;
-  alerts: { topic: sns.ITopic; key: kms.IKey };
 }
 
 const allow = (fn: SatupintuFunction, actions: string[], resources: string[]): void => {
@@ -112,7 +72,7 @@ export function grantTableRead(
   table: dynamodb.ITable,
   indexes: readonly string[],
 ): void {
-  fn.addEnvironment(RESOURCE_ENV.table, table.tableName);
+  fn.addEnvironment(TABLE_NAME, table.tableName);
   // Index ARNs are listed one by one: no `index/*` wildcard.
   allow(
     fn,
@@ -122,7 +82,7 @@ export function grantTableRead(
 }
 
 export function grantTableWrite(fn: SatupintuFunction, table: dynamodb.ITable): void {
-  fn.addEnvironment(RESOURCE_ENV.table, table.tableName);
+  fn.addEnvironment(TABLE_NAME, table.tableName);
   allow(
     fn,
     [
@@ -146,14 +106,14 @@ const suppressObjectWildcard = (fn: SatupintuFunction, bucket: s3.IBucket): void
 };
 
 export function grantDocumentsRead(fn: SatupintuFunction, documents: DocumentsStore): void {
-  fn.addEnvironment(RESOURCE_ENV.documentsBucket, documents.bucket.bucketName);
+  fn.addEnvironment(DOCUMENTS_BUCKET, documents.bucket.bucketName);
   allow(fn, ['s3:GetObject', 's3:GetObjectVersion'], [documents.bucket.arnForObjects('*')]);
   allow(fn, ['kms:Decrypt'], [documents.key.keyArn]);
   suppressObjectWildcard(fn, documents.bucket);
 }
 
 export function grantDocumentsWrite(fn: SatupintuFunction, documents: DocumentsStore): void {
-  fn.addEnvironment(RESOURCE_ENV.documentsBucket, documents.bucket.bucketName);
+  fn.addEnvironment(DOCUMENTS_BUCKET, documents.bucket.bucketName);
   allow(fn, ['s3:PutObject'], [documents.bucket.arnForObjects('*')]);
   // SSE-KMS: S3 asks KMS for a data key on the caller's behalf.
   allow(fn, ['kms:GenerateDataKey'], [documents.key.keyArn]);
@@ -161,7 +121,7 @@ export function grantDocumentsWrite(fn: SatupintuFunction, documents: DocumentsS
 }
 
 export function grantWorkflowsStart(fn: SatupintuFunction, workflows: readonly WorkflowRef[]): void {
-  for (const w of workflows) fn.addEnvironment(stateMachineArnEnv(w.permitCode), w.stateMachineArn);
+  for (const w of workflows) fn.addEnvironment(STATE_MACHINE_ARN.nameFor(w.permitCode), w.stateMachineArn);
   if (workflows.length > 0)
     allow(
       fn,
@@ -171,7 +131,7 @@ export function grantWorkflowsStart(fn: SatupintuFunction, workflows: readonly W
 }
 
 export function grantDocumentsDelete(fn: SatupintuFunction, documents: DocumentsStore): void {
-  fn.addEnvironment(RESOURCE_ENV.documentsBucket, documents.bucket.bucketName);
+  fn.addEnvironment(DOCUMENTS_BUCKET, documents.bucket.bucketName);
   allow(fn, ['s3:DeleteObject'], [documents.bucket.arnForObjects('*')]);
   suppressObjectWildcard(fn, documents.bucket);
 }
@@ -196,8 +156,8 @@ export function grantWorkflowsStop(fn: SatupintuFunction, workflows: readonly Wo
     });
 }
 
+/** No variable: the task to answer is named by its token, which the function holds. */
 export function grantWorkflowsRespond(fn: SatupintuFunction, workflows: readonly WorkflowRef[]): void {
-  for (const w of workflows) fn.addEnvironment(stateMachineArnEnv(w.permitCode), w.stateMachineArn);
   if (workflows.length > 0)
     allow(
       fn,
@@ -207,34 +167,9 @@ export function grantWorkflowsRespond(fn: SatupintuFunction, workflows: readonly
 }
 
 export function grantMailSend(fn: SatupintuFunction, mail: MailSending): void {
-  fn.addEnvironment(RESOURCE_ENV.mailConfigurationSet, mail.configurationSetName);
+  fn.addEnvironment(MAIL_CONFIGURATION_SET, mail.configurationSetName);
   // SES v2 SendEmail authorizes against both the identity and the configuration set it names.
   allow(fn, ['ses:SendEmail'], [mail.identityArn, mail.configurationSetArn]);
-}
-
-export function grantPermitsSign(fn: SatupintuFunction, key: kms.IKey): void {
-  fn.addEnvironment(RESOURCE_ENV.permitSigningKey, key.keyArn);
-  allow(fn, ['kms:Sign', 'kms:GetPublicKey'], [key.keyArn]);
-}
-
-export function grantPermitsVerify(fn: SatupintuFunction, key: kms.IKey): void {
-  fn.addEnvironment(RESOURCE_ENV.permitSigningKey, key.keyArn);
-  allow(fn, ['kms:GetPublicKey', 'kms:Verify'], [key.keyArn]);
-}
-
-export function grantLinksSign(fn: SatupintuFunction, secret: secretsmanager.ISecret): void {
-  fn.addEnvironment(RESOURCE_ENV.linkSecret, secret.secretArn);
-  allow(fn, ['secretsmanager:GetSecretValue'], [secret.secretArn]);
-}
-
-export function grantAlertsPublish(
-  fn: SatupintuFunction,
-  alerts: { topic: sns.ITopic; key: kms.IKey },
-): void {
-  fn.addEnvironment(RESOURCE_ENV.alertsTopic, alerts.topic.topicArn);
-  allow(fn, ['sns:Publish'], [alerts.topic.topicArn]);
-  // The topic is encrypted: publishing needs a data key from its KMS key.
-  allow(fn, ['kms:GenerateDataKey', 'kms:Decrypt'], [alerts.key.keyArn]);
 }
 
 const GRANTS: Readonly<Record<AccessKind, (fn: SatupintuFunction, t: GrantTargets) => void>> = {
@@ -247,10 +182,6 @@ const GRANTS: Readonly<Record<AccessKind, (fn: SatupintuFunction, t: GrantTarget
   'workflows:stop': (fn, t) => grantWorkflowsStop(fn, t.workflows),
   'documents:delete': (fn, t) => grantDocumentsDelete(fn, t.documents),
   'mail:send': (fn, t) => grantMailSend(fn, t.mail),
-  'permits:sign': (fn, t) => grantPermitsSign(fn, t.permitSigningKey),
-  'permits:verify': (fn, t) => grantPermitsVerify(fn, t.permitSigningKey),
-  'links:sign': (fn, t) => grantLinksSign(fn, t.linkSecret),
-  'alerts:publish': (fn, t) => grantAlertsPublish(fn, t.alerts),
 };
 
 /** Applies one declared access kind. */

@@ -159,9 +159,6 @@ export class RegencyStack extends Stack {
       documents: { bucket: this.data.documents, key: this.data.documentsKey },
       workflows: workflowRefs,
       mail: this.mail.sending,
-      permitSigningKey: this.permitSigningKey,
-      linkSecret: this.linkSecret,
-      alerts: { topic: this.alerts.topic, key: this.alerts.key },
     };
     this.grantTargets = targets;
     const commonEnvironment = {

@@ -11,29 +11,20 @@
  * capacity), mails sent, objects and bytes written to S3. `docs/deploy.md` turns these into the cost
  * table. This is a measurement script, not a test: it takes about a minute.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { type HistoryEvent, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { type HistoryEvent, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { routes } from '#api/routes.ts';
 import type { Outcome } from '#config/regency-schema.ts';
 import { FINAL_STATUSES } from '#core/domain/application.ts';
 import { submitDecision } from '#core/use-cases/workflow-steps.ts';
-import { dynamoClient, s3Client, sesClient } from '#runtime/clients.ts';
-import { workflowPorts } from '#runtime/workflow-container.ts';
-import { localClients } from '../../local/clients.ts';
-import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../local/env.ts';
-import {
-  createWorkflows,
-  executionHistory,
-  pointFunctionsAt,
-  settleExecution,
-} from '../../local/in-process.ts';
-import { ensureBucket, ensureTable } from '../../local/resources.ts';
+import { type AwsClients, awsClients } from '#runtime/clients.ts';
+import { workflowFunctionModules } from '../../local/functions-registry.ts';
+import { executionHistory, settleExecution, startInProcessWorkflows } from '../../local/in-process.ts';
 import { ManualClock } from '../../local/sfn/clock.ts';
 import { adaptHandler, type FunctionRegistry, type LambdaHandler } from '../../local/sfn/registry.ts';
-import { startStepFunctionsService } from '../../local/sfn/service.ts';
 import { resolveRegency, startStack } from '../../local/stack.ts';
 import { workflowFunctionAccess } from '../function-access.ts';
 import { type CountedUsage, costLines, fixedMonthlyLines, markdownTable } from './cost-table.ts';
@@ -68,9 +59,9 @@ let current = emptyUsage();
 type Capacity = { CapacityUnits?: number; ReadCapacityUnits?: number; WriteCapacityUnits?: number };
 const WRITE_COMMANDS = /Put|Update|Delete|BatchWrite|TransactWrite/;
 
-/** Counts DynamoDB capacity, mails and S3 writes on the product's own SDK clients. */
-function instrumentClients(): void {
-  dynamoClient().middlewareStack.add(
+/** The product's own SDK clients, counting DynamoDB capacity, mails and S3 writes. */
+function instrumented(clients: AwsClients): AwsClients {
+  clients.dynamo().middlewareStack.add(
     (next, context) => async (args) => {
       const input = args.input as Record<string, unknown>;
       input.ReturnConsumedCapacity = 'TOTAL';
@@ -85,7 +76,7 @@ function instrumentClients(): void {
     },
     { step: 'initialize', name: 'countConsumedCapacity' },
   );
-  sesClient().middlewareStack.add(
+  clients.ses().middlewareStack.add(
     (next) => async (args) => {
       const result = await next(args);
       current.mails += 1;
@@ -93,7 +84,7 @@ function instrumentClients(): void {
     },
     { step: 'initialize', name: 'countMails' },
   );
-  s3Client().middlewareStack.add(
+  clients.s3().middlewareStack.add(
     (next, context) => async (args) => {
       if (context.commandName === 'PutObjectCommand') {
         current.s3Puts += 1;
@@ -104,15 +95,12 @@ function instrumentClients(): void {
     },
     { step: 'initialize', name: 'countPuts' },
   );
+  return clients;
 }
 
 /** The real workflow functions, counted. */
 function countingRegistry(): FunctionRegistry {
-  const modules: Record<string, () => Promise<{ handler: unknown }>> = {
-    'stage-actions': () => import('../../functions/workflow/stage-actions.ts'),
-    'await-human': () => import('../../functions/workflow/await-human.ts'),
-    issue: () => import('../../functions/workflow/issue.ts'),
-  };
+  const modules = workflowFunctionModules();
   const loaded = new Map<string, Promise<LambdaHandler>>();
   return {
     async resolve(functionNameOrArn) {
@@ -158,44 +146,23 @@ async function main(): Promise<void> {
     ports: 'free',
   });
   const clock = new ManualClock(Date.parse('2026-03-02T02:00:00Z'));
-  const sfnService = await startStepFunctionsService({
-    port: 0,
-    dataDir: join(dir, 'sfn'),
-    functions: countingRegistry(),
+  const { endpoints } = stack;
+  const inProcess = await startInProcessWorkflows({
+    regency,
+    endpoints: { dynamodb: endpoints.dynamodb.url, s3: endpoints.s3.url, ses: endpoints.mailbox.url },
     clock,
-    log: () => {},
+    tableName: 'usage',
+    bucket: 'usage-documents',
+    machineName: (code) => `${regency.id}-${code}`,
+    functions: countingRegistry(),
+    clients: (env) => instrumented(awsClients(env)),
   });
   try {
-    const { endpoints } = stack;
-    const regencyFile = join(dir, 'regency.json');
-    writeFileSync(regencyFile, JSON.stringify(regency));
-    const clients = localClients({ dynamodb: endpoints.dynamodb.url, s3: endpoints.s3.url });
-    const tableName = 'usage';
-    const bucket = 'usage-documents';
-    await ensureTable(clients.dynamodb, tableName);
-    await ensureBucket(clients.s3, bucket);
-    pointFunctionsAt({
-      dynamodb: endpoints.dynamodb.url,
-      s3: endpoints.s3.url,
-      ses: endpoints.mailbox.url,
-      sfn: sfnService.url,
-      regencyFile,
-      tableName,
-      bucket,
-    });
-    const ports = workflowPorts();
-    instrumentClients();
-
-    const sfn = new SFNClient({
-      region: LOCAL_REGION,
-      endpoint: sfnService.url,
-      credentials: LOCAL_CREDENTIALS,
-    });
+    const { sfn, machines, container: ports } = inProcess;
     const history = (arn: string): Promise<HistoryEvent[]> => executionHistory(sfn, arn);
     const settle = (arn: string, after: number): Promise<void> => settleExecution(sfn, arn, after, 30_000);
 
     const rows: { permit: string; scenario: string; usage: Usage; status: string }[] = [];
-    const machines = await createWorkflows(sfn, regency, (code) => `${regency.id}-${code}`);
     for (const [code, stateMachineArn] of machines) {
       const permit = regency.permits.find((p) => p.code === code);
       if (permit === undefined) continue;
@@ -203,7 +170,7 @@ async function main(): Promise<void> {
         current = emptyUsage();
         const id = `app-${code.toLowerCase()}-${scenario}`;
         const now = new Date(clock.now()).toISOString();
-        await ports.store.createApplication({
+        await ports.applications.create({
           id,
           regencyId: regency.id,
           permitCode: permit.code,
@@ -227,7 +194,7 @@ async function main(): Promise<void> {
         await settle(arn, 0);
         let returned = scenario === 'approve-all';
         for (let step = 0; step < 50; step++) {
-          const app = await ports.store.getApplication(id);
+          const app = await ports.applications.get(id);
           if (app === undefined || FINAL_STATUSES.includes(app.status)) break;
           const before = (await history(arn)).length;
           const decidedAt = new Date(clock.now()).toISOString();
@@ -254,12 +221,10 @@ async function main(): Promise<void> {
         }
         const events = await history(arn);
         current.transitions = events.filter((e) => e.type?.endsWith('StateEntered')).length;
-        const status = (await ports.store.getApplication(id))?.status ?? 'unknown';
+        const status = (await ports.applications.get(id))?.status ?? 'unknown';
         rows.push({ permit: permit.code, scenario, usage: current, status });
       }
     }
-    clients.destroy();
-    sfn.destroy();
     if (values.markdown !== true) {
       process.stdout.write(
         `${JSON.stringify({ regency: regency.id, measuredAt: new Date().toISOString(), rows }, null, 2)}\n`,
@@ -284,7 +249,7 @@ async function main(): Promise<void> {
       );
     }
   } finally {
-    await sfnService.close();
+    await inProcess.close();
     await stack.stop();
     rmSync(dir, { recursive: true, force: true });
   }

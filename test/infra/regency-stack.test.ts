@@ -1,6 +1,6 @@
 import { Capture, Match, Template } from 'aws-cdk-lib/assertions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { tableDesign } from '#adapters/dynamodb/table-design.ts';
+import { tableDesign } from '#adapters/dynamodb/keys.ts';
 import { routes } from '#api/routes.ts';
 import { loadRegency } from '#config/load.ts';
 import { ACCESS_LOG_FORMAT } from '../../infra/constructs/http-api.ts';

@@ -9,7 +9,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { HeadObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DynamoApiStore } from '#adapters/dynamodb/api-store.ts';
 import { type RouteDefinition, routes } from '#api/routes.ts';
 import { permitsResponse, trackResponse } from '#api/schemas.ts';
 import { loadRegency } from '#config/load.ts';
@@ -26,7 +25,6 @@ const regency = loadRegency(endpoints.regency).regency;
 
 describe('npm run demo (runDemo) on the shared stack', () => {
   const records = new StackRecords();
-  const uploads = new DynamoApiStore(records.doc, endpoints.dynamodb.tableName);
   const printed: string[] = [];
   let outcome: DemoOutcome;
   let catalogue: ReturnType<typeof permitsResponse.parse>;
@@ -94,7 +92,7 @@ describe('npm run demo (runDemo) on the shared stack', () => {
     const bad = outcome.badUpload;
     expect(bad).toMatchObject({ storageStatus: 200, status: 422, code: 'unrecognised-content' });
     expect(bad?.versionsAfterRejection).toBe(0);
-    const record = await uploads.getUpload(bad?.applicationId ?? '', bad?.uploadId ?? '');
+    const record = await records.documents.getUpload(bad?.applicationId ?? '', bad?.uploadId ?? '');
     expect(record).toMatchObject({ status: 'rejected', reason: 'unrecognised-content' });
     const head = records.clients.s3.send(
       new HeadObjectCommand({ Bucket: endpoints.s3.bucket, Key: record?.objectKey ?? '' }),

@@ -17,10 +17,11 @@ import { ListStateMachinesCommand } from '@aws-sdk/client-sfn';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { tableDesign } from '#adapters/dynamodb/table-design.ts';
+import { tableDesign } from '#adapters/dynamodb/keys.ts';
+import { STATE_MACHINE_ARN } from '#runtime/env.ts';
 import { createApiServer, type Handler } from '../../local/api-gateway.ts';
 import type { LocalClients } from '../../local/clients.ts';
-import { stateMachineArnEnv, stateMachineName } from '../../local/env.ts';
+import { stateMachineName } from '../../local/env.ts';
 import { PORT_OVERRIDES, pickFreePorts, SERVICES } from '../../local/ports.ts';
 import { REPO_ROOT, resolveRegency, startStack } from '../../local/stack.ts';
 import {
@@ -142,7 +143,7 @@ describe('local stack', () => {
     for (const { code } of regency.permits) {
       const arn = arns.get(stateMachineName(endpoints.regency, code));
       expect(arn, code).toBeDefined();
-      expect(endpoints.env[stateMachineArnEnv(code)]).toBe(arn);
+      expect(endpoints.env[STATE_MACHINE_ARN.nameFor(code)]).toBe(arn);
     }
   });
 

@@ -1,4 +1,8 @@
-/** The DocumentFiles port over S3 (s3rver locally): presigned transfers and the server-side look at uploads. */
+/**
+ * The DocumentFiles port over S3 (s3rver locally): presigned transfers, the server-side look at
+ * uploads, and generated documents. Objects are private and server-side encrypted; keys hold no
+ * personal data.
+ */
 import {
   CopyObjectCommand,
   DeleteObjectCommand,
@@ -17,8 +21,8 @@ const isMissing = (e: unknown): boolean => {
   return name === 'NotFound' || name === 'NoSuchKey' || status === 404;
 };
 
-export class S3DocumentFiles implements DocumentFiles {
-  /** `s3` must be configured with `requestChecksumCalculation: 'WHEN_REQUIRED'` (see clients/aws.ts). */
+export class S3DocumentBucket implements DocumentFiles {
+  /** `s3` must be configured with `requestChecksumCalculation: 'WHEN_REQUIRED'` (see runtime/clients.ts). */
   constructor(
     private readonly s3: S3Client,
     private readonly bucket: string,
@@ -81,5 +85,17 @@ export class S3DocumentFiles implements DocumentFiles {
 
   async delete(key: string): Promise<void> {
     await this.s3.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: key }));
+  }
+
+  async put(key: string, body: Uint8Array, contentType: string): Promise<void> {
+    await this.s3.send(
+      new PutObjectCommand({
+        Bucket: this.bucket,
+        Key: key,
+        Body: body,
+        ContentType: contentType,
+        ServerSideEncryption: 'AES256',
+      }),
+    );
   }
 }

@@ -1,11 +1,13 @@
 /** The Mailer port over SES v2 (aws-ses-v2-local in the local stack). */
 import { type SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
-import type { Mailer, MailMessage } from '#core/mailer-port.ts';
+import type { Mailer, MailMessage } from '#core/ports.ts';
 
 export class SesMailer implements Mailer {
   constructor(
     private readonly ses: SESv2Client,
     private readonly sender: string,
+    /** The configuration set that reports bounces and complaints (MAIL_CONFIGURATION_SET); none locally. */
+    private readonly configurationSet?: string,
   ) {}
 
   async send(message: MailMessage): Promise<void> {
@@ -14,6 +16,7 @@ export class SesMailer implements Mailer {
     await this.ses.send(
       new SendEmailCommand({
         FromEmailAddress: this.sender,
+        ...(this.configurationSet === undefined ? {} : { ConfigurationSetName: this.configurationSet }),
         Destination: { ToAddresses: to },
         Content: {
           Simple: {

@@ -1,10 +1,14 @@
-/** The WorkflowRunner port over Step Functions (the local service locally): start and stop executions. */
-import { type SFNClient, StartExecutionCommand, StopExecutionCommand } from '@aws-sdk/client-sfn';
-import type { WorkflowRunner } from '#core/ports.ts';
-
-/** `STATE_MACHINE_ARN_<CODE>`, a hyphen in a code becoming an underscore (as infra/ and local/ set it). */
-export const stateMachineArnVariable = (permitCode: string): string =>
-  `STATE_MACHINE_ARN_${permitCode.replace(/-/g, '_')}`;
+/**
+ * The WorkflowRunner and TaskCallbacks ports over Step Functions (the local service locally): start
+ * and stop executions, answer a waiting task.
+ */
+import {
+  SendTaskSuccessCommand,
+  type SFNClient,
+  StartExecutionCommand,
+  StopExecutionCommand,
+} from '@aws-sdk/client-sfn';
+import type { TaskCallbacks, WorkflowRunner } from '#core/ports.ts';
 
 /** arn:aws:states:<region>:<account>:stateMachine:<name> -> ...:execution:<name>:<execution name>. */
 export function executionArnOf(stateMachineArn: string, executionName: string): string {
@@ -16,17 +20,9 @@ const nameOf = (e: unknown): string => (e as { name?: string }).name ?? '';
 export class SfnWorkflowRunner implements WorkflowRunner {
   constructor(
     private readonly sfn: SFNClient,
-    private readonly env: NodeJS.ProcessEnv = process.env,
+    /** The permit's state machine ARN; throws when the function was not given it. */
+    private readonly stateMachineArn: (permitCode: string) => string,
   ) {}
-
-  private stateMachineArn(permitCode: string): string {
-    const arn = this.env[stateMachineArnVariable(permitCode)];
-    if (arn === undefined || arn === '')
-      throw new Error(
-        `${stateMachineArnVariable(permitCode)} is not set: the function cannot start ${permitCode}`,
-      );
-    return arn;
-  }
 
   async start(
     permitCode: string,
@@ -62,6 +58,23 @@ export class SfnWorkflowRunner implements WorkflowRunner {
       );
     } catch (e) {
       if (nameOf(e) === 'ExecutionDoesNotExist') return;
+      throw e;
+    }
+  }
+}
+
+const CLOSED_TOKEN_ERRORS = new Set(['TaskTimedOut', 'InvalidToken', 'TaskDoesNotExist']);
+
+/** A token already closed answers false, not an error. */
+export class SfnTaskCallbacks implements TaskCallbacks {
+  constructor(private readonly sfn: SFNClient) {}
+
+  async sendTaskSuccess(taskToken: string, output: unknown): Promise<boolean> {
+    try {
+      await this.sfn.send(new SendTaskSuccessCommand({ taskToken, output: JSON.stringify(output) }));
+      return true;
+    } catch (e) {
+      if (CLOSED_TOKEN_ERRORS.has(nameOf(e))) return false;
       throw e;
     }
   }

@@ -7,8 +7,9 @@
 import { type Application, FINAL_STATUSES } from '../domain/application.ts';
 import { conflict } from '../domain/request-errors.ts';
 import { type SurveyIndex, type SurveyScores, surveyIndex } from '../domain/survey.ts';
-import { type ApiPorts, permitOfApplication } from '../ports.ts';
+import type { Ports } from '../ports.ts';
 import { PRESIGNED_URL_SECONDS } from './documents.ts';
+import { permitOfApplication } from './lookups.ts';
 
 export interface SurveyAnswer {
   scores: SurveyScores;
@@ -22,7 +23,7 @@ export interface SurveyRecorded {
 }
 
 export async function answerSurvey(
-  ports: ApiPorts,
+  ports: Ports,
   app: Application,
   answer: SurveyAnswer,
 ): Promise<SurveyRecorded> {
@@ -31,7 +32,7 @@ export async function answerSurvey(
     throw conflict('survey-not-open', 'Survei dapat diisi setelah permohonan selesai diproses.');
   const now = ports.now();
   const answeredAt = now.toISOString();
-  const stored = await ports.store.putSurvey(
+  const stored = await ports.surveys.put(
     {
       applicationId: app.id,
       regencyId: ports.regency.id,
@@ -68,12 +69,12 @@ export function downloadFileName(
   return `${base.replace(/[^A-Za-z0-9.-]+/g, '-')}.pdf`;
 }
 
-export async function permitDownload(ports: ApiPorts, app: Application): Promise<DocumentDownload> {
+export async function permitDownload(ports: Ports, app: Application): Promise<DocumentDownload> {
   const issued = app.issued;
   if (issued?.objectKey === undefined)
     throw conflict('not-issued', 'Dokumen izin atau surat keputusan belum terbit.');
   const permit = permitOfApplication(ports.regency, app);
-  if (permit.surveyBeforeDownload && (await ports.store.getSurvey(app.id)) === undefined)
+  if (permit.surveyBeforeDownload && (await ports.surveys.get(app.id)) === undefined)
     throw conflict(
       'survey-required',
       'Isi survei kepuasan masyarakat terlebih dahulu (POST /applications/{id}/survey), lalu unduh dokumen.',
@@ -82,7 +83,7 @@ export async function permitDownload(ports: ApiPorts, app: Application): Promise
   const fileName = downloadFileName(issued.document, issued.number, app.trackingCode);
   const url = await ports.files.presignDownload(issued.objectKey, fileName, PRESIGNED_URL_SECONDS);
   // Who saw what: downloads of personal documents are part of the audit trail (UU 27/2022).
-  await ports.store.appendAudit({
+  await ports.audit.append({
     applicationId: app.id,
     at: now.toISOString(),
     type: 'document-downloaded',

@@ -6,7 +6,7 @@
 
 import { unprocessable } from '../domain/request-errors.ts';
 import { normaliseTrackingCode } from '../domain/tracking-code.ts';
-import type { ApiPorts } from '../ports.ts';
+import type { Ports } from '../ports.ts';
 
 export interface ComplaintRequest {
   subject: string;
@@ -21,13 +21,13 @@ export interface ComplaintFiled {
   trackingCode?: string;
 }
 
-export async function fileComplaint(ports: ApiPorts, request: ComplaintRequest): Promise<ComplaintFiled> {
+export async function fileComplaint(ports: Ports, request: ComplaintRequest): Promise<ComplaintFiled> {
   let applicationId: string | undefined;
   let trackingCode: string | undefined;
   if (request.trackingCode !== undefined) {
     trackingCode = normaliseTrackingCode(request.trackingCode);
     applicationId =
-      trackingCode === undefined ? undefined : await ports.store.applicationIdForTrackingCode(trackingCode);
+      trackingCode === undefined ? undefined : await ports.applications.idForTrackingCode(trackingCode);
     if (applicationId === undefined)
       throw unprocessable('tracking-code-unknown', 'Nomor lacak tidak dikenal.', [
         { field: 'trackingCode', code: 'tracking-code-unknown', message: 'Nomor lacak tidak dikenal.' },
@@ -37,9 +37,9 @@ export async function fileComplaint(ports: ApiPorts, request: ComplaintRequest):
   const filedAt = now.toISOString();
   const localDate = ports.calendar.localDate(now);
   const year = localDate.slice(0, 4);
-  const seq = await ports.applications.nextInSequence(`complaint#${ports.regency.id}#${year}`);
+  const seq = await ports.sequences.next(`complaint#${ports.regency.id}#${year}`);
   const reference = `ADU-${year}-${String(seq).padStart(5, '0')}`;
-  await ports.store.putComplaint(
+  await ports.complaints.put(
     {
       reference,
       regencyId: ports.regency.id,

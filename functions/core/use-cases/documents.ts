@@ -16,7 +16,8 @@ import {
 } from '../domain/file-type.ts';
 import { conflict, notFound, unprocessable } from '../domain/request-errors.ts';
 import { isRequired } from '../domain/requirements.ts';
-import { type ApiPorts, permitOfApplication } from '../ports.ts';
+import type { Ports } from '../ports.ts';
+import { permitOfApplication } from './lookups.ts';
 
 /** Presigned URLs (upload and download) live this long. */
 export const PRESIGNED_URL_SECONDS = 300;
@@ -63,7 +64,7 @@ export interface UploadGranted {
 }
 
 export async function requestUpload(
-  ports: ApiPorts,
+  ports: Ports,
   app: Application,
   requirementId: string,
   request: UploadRequest,
@@ -103,7 +104,7 @@ export async function requestUpload(
   const objectKey = documentObjectKey(app.id, requirement.id, uploadId);
   const url = await ports.files.presignUpload(objectKey, request.mediaType, PRESIGNED_URL_SECONDS);
   const expiresAt = new Date(now.getTime() + PRESIGNED_URL_SECONDS * 1000).toISOString();
-  await ports.store.createUpload({
+  await ports.documents.createUpload({
     applicationId: app.id,
     uploadId,
     requirementId: requirement.id,
@@ -128,17 +129,17 @@ export async function requestUpload(
 
 /** Server-side check of an upload; accepted uploads become a new document version. Safe to repeat. */
 export async function confirmUpload(
-  ports: ApiPorts,
+  ports: Ports,
   app: Application,
   requirementId: string,
   uploadId: string,
 ): Promise<SubmittedDocument> {
   assertDocumentsEditable(app);
-  const upload = await ports.store.getUpload(app.id, uploadId);
+  const upload = await ports.documents.getUpload(app.id, uploadId);
   if (upload === undefined || upload.requirementId !== requirementId)
     throw notFound('upload-not-found', 'Unggahan tidak ditemukan untuk persyaratan ini.');
   if (upload.status === 'accepted') {
-    const version = (await ports.store.listDocumentVersions(app.id)).find((v) => v.uploadId === uploadId);
+    const version = (await ports.documents.listVersions(app.id)).find((v) => v.uploadId === uploadId);
     if (version !== undefined) return version;
   }
   if (upload.status === 'rejected')
@@ -171,7 +172,7 @@ export async function confirmUpload(
     } catch (e) {
       ports.log('rejected upload not deleted', { applicationId: app.id, uploadId, error: (e as Error).name });
     }
-    await ports.store.rejectUpload(upload, check.reason, {
+    await ports.documents.rejectUpload(upload, check.reason, {
       applicationId: app.id,
       at,
       type: 'document-rejected',
@@ -191,7 +192,7 @@ export async function confirmUpload(
     sizeBytes: stored.sizeBytes,
     acceptedAt: at,
   };
-  const accepted = await ports.store.acceptUpload(upload, version, {
+  const accepted = await ports.documents.acceptUpload(upload, version, {
     applicationId: app.id,
     at,
     type: 'document-accepted',
@@ -200,9 +201,9 @@ export async function confirmUpload(
   });
   if (!accepted) {
     // A concurrent confirmation decided first: answer with what it decided.
-    const again = await ports.store.getUpload(app.id, uploadId);
+    const again = await ports.documents.getUpload(app.id, uploadId);
     if (again?.status === 'accepted') {
-      const existing = (await ports.store.listDocumentVersions(app.id)).find((v) => v.uploadId === uploadId);
+      const existing = (await ports.documents.listVersions(app.id)).find((v) => v.uploadId === uploadId);
       if (existing !== undefined) return existing;
     }
     throw conflict('upload-decided', 'Unggahan ini sudah diproses oleh permintaan lain.');

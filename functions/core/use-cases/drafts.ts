@@ -17,7 +17,8 @@ import { canonicalJson } from '../domain/canonical-json.ts';
 import { conflict, invalidRequest, unprocessable } from '../domain/request-errors.ts';
 import { checkAnswers } from '../domain/requirements.ts';
 import { generateTrackingCode, trackingPrefix } from '../domain/tracking-code.ts';
-import { type ApiPorts, permitOf } from '../ports.ts';
+import type { Ports } from '../ports.ts';
+import { permitOf } from './lookups.ts';
 
 export interface DraftRequest {
   permitCode: string;
@@ -42,7 +43,7 @@ const sha256 = (text: string): string => createHash('sha256').update(text, 'utf8
 
 /** Field checks that need the configuration and today's date; throws a 400 listing every problem. */
 export function validateDraft(
-  ports: Pick<ApiPorts, 'regency' | 'calendar' | 'now'>,
+  ports: Pick<Ports, 'regency' | 'calendar' | 'now'>,
   request: DraftRequest,
 ): Permit {
   const permit = permitOf(ports.regency, request.permitCode);
@@ -64,7 +65,7 @@ export function validateDraft(
 }
 
 export async function createDraft(
-  ports: ApiPorts,
+  ports: Ports,
   request: DraftRequest,
   idempotencyKey: string | undefined,
 ): Promise<DraftCreated> {
@@ -75,7 +76,10 @@ export async function createDraft(
       ? undefined
       : { keyHash: sha256(idempotencyKey), requestHash: sha256(canonicalJson(request)) };
   if (idempotency !== undefined) {
-    const earlier = await ports.store.getIdempotency(idempotency.keyHash, Math.floor(now.getTime() / 1000));
+    const earlier = await ports.applications.idempotency(
+      idempotency.keyHash,
+      Math.floor(now.getTime() / 1000),
+    );
     if (earlier !== undefined) return replay(ports, earlier, idempotency.requestHash);
   }
 
@@ -96,7 +100,7 @@ export async function createDraft(
       visits: 0,
       version: 1,
     };
-    const result = await ports.store.createDraft({
+    const result = await ports.applications.createDraft({
       application,
       applicant: { applicationId: id, applicant: request.applicant, createdAt },
       tokenHash: hashAccessToken(accessToken),
@@ -115,7 +119,10 @@ export async function createDraft(
     if (result === 'created') return { application, accessToken, replayed: false };
     if (result === 'idempotency-key-taken' && idempotency !== undefined) {
       // A concurrent request with the same key won the race: answer as its replay.
-      const winner = await ports.store.getIdempotency(idempotency.keyHash, Math.floor(now.getTime() / 1000));
+      const winner = await ports.applications.idempotency(
+        idempotency.keyHash,
+        Math.floor(now.getTime() / 1000),
+      );
       if (winner !== undefined) return replay(ports, winner, idempotency.requestHash);
     }
     // 'tracking-code-taken': 40 random bits collided; draw another code.
@@ -124,7 +131,7 @@ export async function createDraft(
 }
 
 async function replay(
-  ports: ApiPorts,
+  ports: Ports,
   earlier: { requestHash: string; applicationId: string },
   requestHash: string,
 ): Promise<DraftCreated> {
@@ -133,11 +140,11 @@ async function replay(
       'idempotency-key-reused',
       'Idempotency-Key ini sudah dipakai untuk permintaan dengan isi yang berbeda. Gunakan kunci baru.',
     );
-  const application = await ports.applications.getApplication(earlier.applicationId);
+  const application = await ports.applications.get(earlier.applicationId);
   if (application === undefined)
     throw new Error(`idempotency record points at missing ${earlier.applicationId}`);
   const accessToken = newAccessToken(ports.randomBytes);
-  const rotated = await ports.store.rotateAccessToken(
+  const rotated = await ports.applications.rotateAccessToken(
     application.id,
     hashAccessToken(accessToken),
     ports.now().toISOString(),

@@ -7,15 +7,9 @@ import type { Application } from '../domain/application.ts';
 import { minimalPdf } from '../domain/minimal-pdf.ts';
 import { noticeTexts } from '../domain/notices.ts';
 import { officeMinutesUsed } from '../domain/stage-clock.ts';
-import type { WorkflowPorts } from './workflow-steps.ts';
+import type { Ports } from '../ports.ts';
+import { loadApplication, permitOf, permitOfApplication } from './lookups.ts';
 import { WorkflowError } from './workflow-steps.ts';
-
-/** The storage of generated documents (S3 on AWS, s3rver locally). */
-export interface DocumentStore {
-  put(key: string, body: Uint8Array, contentType: string): Promise<void>;
-}
-
-export type IssuancePorts = WorkflowPorts & { documents: DocumentStore };
 
 /** Fills a permit-number template: {seq:N} zero-padded to N digits, {year}, {code}. */
 export function formatPermitNumber(template: string, seq: number, year: number, code: string): string {
@@ -25,24 +19,25 @@ export function formatPermitNumber(template: string, seq: number, year: number, 
     .replace(/\{code\}/g, code);
 }
 
-async function load(ports: IssuancePorts, id: string): Promise<Application> {
-  const app = await ports.store.getApplication(id);
-  if (app === undefined) throw new WorkflowError('UnknownApplication', `application ${id} does not exist`);
-  return app;
-}
+const load = (ports: Pick<Ports, 'applications'>, id: string): Promise<Application> =>
+  loadApplication(
+    ports,
+    id,
+    () => new WorkflowError('UnknownApplication', `application ${id} does not exist`),
+  );
+
+const unknownPermit = (message: string) => new WorkflowError('UnknownStage', message);
 
 /** Gives the permit its number: one per application, from the office's yearly sequence per permit type. */
-export async function numberPermit(ports: IssuancePorts, applicationId: string, at: Date): Promise<string> {
+export async function numberPermit(ports: Ports, applicationId: string, at: Date): Promise<string> {
   const app = await load(ports, applicationId);
   if (app.permitNumber !== undefined) return app.permitNumber;
-  const permit = ports.regency.permits.find((p) => p.code === app.permitCode);
-  if (permit === undefined)
-    throw new WorkflowError('UnknownStage', `permit ${app.permitCode} is not configured`);
+  const permit = permitOfApplication(ports.regency, app, unknownPermit);
   const year = Number(ports.calendar.localDate(at).slice(0, 4));
-  const seq = await ports.store.nextInSequence(`${ports.regency.id}#${permit.code}#${year}`);
+  const seq = await ports.sequences.next(`${ports.regency.id}#${permit.code}#${year}`);
   const permitNumber = formatPermitNumber(permit.permitNumberTemplate, seq, year, permit.code);
-  await ports.store.saveApplication({ ...app, permitNumber, version: app.version + 1 });
-  await ports.store.appendAudit({
+  await ports.applications.save({ ...app, permitNumber, version: app.version + 1 });
+  await ports.audit.append({
     applicationId,
     at: at.toISOString(),
     type: 'numbered',
@@ -53,7 +48,7 @@ export async function numberPermit(ports: IssuancePorts, applicationId: string, 
 
 /** Issues the permit or the rejection letter, ends the application and tells the applicant. */
 export async function issueDocument(
-  ports: IssuancePorts,
+  ports: Ports,
   applicationId: string,
   document: 'permit' | 'rejection-letter',
   at: Date,
@@ -61,7 +56,7 @@ export async function issueDocument(
   const app = await load(ports, applicationId);
   const objectKey = `issued/${applicationId}/${document}.pdf`;
   if (app.issued !== undefined) return { objectKey: app.issued.objectKey ?? objectKey };
-  const permit = ports.regency.permits.find((p) => p.code === app.permitCode);
+  const permit = permitOf(ports.regency, app.permitCode);
   const title =
     document === 'permit' ? (permit?.product ?? app.permitCode) : 'Surat Penolakan Permohonan Izin';
   const lines = [
@@ -76,7 +71,7 @@ export async function issueDocument(
       ? [`Dianggap dikabulkan berdasarkan ${app.deemedGranted.legalBasis}`]
       : []),
   ];
-  await ports.documents.put(objectKey, minimalPdf(title, lines), 'application/pdf');
+  await ports.files.put(objectKey, minimalPdf(title, lines), 'application/pdf');
   const { current: _, ...rest } = app;
   const issued = {
     document,
@@ -100,8 +95,8 @@ export async function issueDocument(
     ...(sla === undefined ? {} : { sla }),
     version: app.version + 1,
   };
-  await ports.store.saveApplication(next);
-  await ports.store.appendAudit({
+  await ports.applications.save(next);
+  await ports.audit.append({
     applicationId,
     at: at.toISOString(),
     type: 'issued',

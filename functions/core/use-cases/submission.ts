@@ -10,8 +10,9 @@ import type { FieldError } from '../domain/field-error.ts';
 import { conflict, unprocessable } from '../domain/request-errors.ts';
 import { missingRequirements, requiredRequirements } from '../domain/requirements.ts';
 import { STATUS_LABELS } from '../domain/status-labels.ts';
-import { type ApiPorts, loadApplication, permitOfApplication } from '../ports.ts';
+import { ConcurrentUpdateError, type Ports } from '../ports.ts';
 import { latestVersions, submittedObjectKey } from './documents.ts';
+import { loadApplication, permitOfApplication } from './lookups.ts';
 import { submitDecision } from './workflow-steps.ts';
 
 export interface SubmissionResult {
@@ -22,16 +23,11 @@ export interface SubmissionResult {
 
 const CONFLICT_RETRIES = 3;
 
-const isConcurrentUpdate = (e: unknown): boolean => (e as { name?: string }).name === 'ConcurrentUpdateError';
-
 /** Checks completeness and returns the versions to freeze (the latest of each required document). */
-async function freezeDocuments(
-  ports: ApiPorts,
-  app: Application,
-): Promise<Record<string, SubmittedDocument>> {
+async function freezeDocuments(ports: Ports, app: Application): Promise<Record<string, SubmittedDocument>> {
   const permit = permitOfApplication(ports.regency, app);
   const answers = app.answers ?? {};
-  const latest = latestVersions(await ports.store.listDocumentVersions(app.id));
+  const latest = latestVersions(await ports.documents.listVersions(app.id));
   const missing = missingRequirements(permit, answers, (id) => latest.has(id));
   if (missing.length > 0)
     throw unprocessable(
@@ -52,7 +48,7 @@ async function freezeDocuments(
   return frozen;
 }
 
-export async function submit(ports: ApiPorts, id: string): Promise<SubmissionResult> {
+export async function submit(ports: Ports, id: string): Promise<SubmissionResult> {
   for (let attempt = 0; attempt < CONFLICT_RETRIES; attempt++) {
     const app = await loadApplication(ports, id);
     if (app.status === 'submitted' || app.status === 'in-progress') {
@@ -76,30 +72,30 @@ export async function submit(ports: ApiPorts, id: string): Promise<SubmissionRes
       version: app.version + 1,
     };
     try {
-      await ports.applications.saveApplication(next);
+      await ports.applications.save(next);
     } catch (e) {
-      if (isConcurrentUpdate(e)) continue;
+      if (e instanceof ConcurrentUpdateError) continue;
       throw e;
     }
-    await ports.store.appendAudit({ applicationId: id, at, type: 'submitted', actor: 'applicant' });
+    await ports.audit.append({ applicationId: id, at, type: 'submitted', actor: 'applicant' });
     await startExecution(ports, next);
     return { application: next, alreadySubmitted: false };
   }
   throw conflict('concurrent-update', 'Permohonan sedang diubah oleh permintaan lain; coba lagi.');
 }
 
-async function startExecution(ports: ApiPorts, app: Application): Promise<void> {
+async function startExecution(ports: Ports, app: Application): Promise<void> {
   const started = await ports.workflows.start(app.permitCode, app.id);
   if (started === 'already-ended')
     ports.log('execution already ended at submission', { applicationId: app.id });
   // A withdrawal may have landed between our save and the start: it could not stop an execution that
   // did not exist yet, so stop it now.
-  const after = await ports.applications.getApplication(app.id);
+  const after = await ports.applications.get(app.id);
   if (after?.status === 'withdrawn')
     await ports.workflows.stop(app.permitCode, app.id, 'withdrawn by the applicant');
 }
 
-export async function resubmit(ports: ApiPorts, id: string): Promise<Application> {
+export async function resubmit(ports: Ports, id: string): Promise<Application> {
   for (let attempt = 0; attempt < CONFLICT_RETRIES; attempt++) {
     const app = await loadApplication(ports, id);
     const returned = app.returned;
@@ -130,21 +126,17 @@ export async function resubmit(ports: ApiPorts, id: string): Promise<Application
       );
     const next: Application = { ...app, documents, version: app.version + 1 };
     try {
-      await ports.applications.saveApplication(next);
+      await ports.applications.save(next);
     } catch (e) {
-      if (isConcurrentUpdate(e)) continue;
+      if (e instanceof ConcurrentUpdateError) continue;
       throw e;
     }
     // The workflow resumes the office clock and records the resubmission (resumeAfterReturn).
-    const result = await submitDecision(
-      { store: ports.applications, tasks: ports.tasks },
-      returned.pendingActionId,
-      {
-        outcome: 'resubmitted',
-        actor: 'applicant',
-        decidedAt: ports.now().toISOString(),
-      },
-    );
+    const result = await submitDecision(ports, returned.pendingActionId, {
+      outcome: 'resubmitted',
+      actor: 'applicant',
+      decidedAt: ports.now().toISOString(),
+    });
     if (result === 'closed')
       throw conflict(
         'not-returned',
@@ -155,11 +147,7 @@ export async function resubmit(ports: ApiPorts, id: string): Promise<Application
   throw conflict('concurrent-update', 'Permohonan sedang diubah oleh permintaan lain; coba lagi.');
 }
 
-export async function withdraw(
-  ports: ApiPorts,
-  id: string,
-  reason: string | undefined,
-): Promise<Application> {
+export async function withdraw(ports: Ports, id: string, reason: string | undefined): Promise<Application> {
   const first = await loadApplication(ports, id);
   if (FINAL_STATUSES.includes(first.status))
     throw conflict(
@@ -183,14 +171,14 @@ export async function withdraw(
     const { current, returned, ...rest } = app;
     const next: Application = { ...rest, status: 'withdrawn', withdrawnAt: at, version: app.version + 1 };
     try {
-      await ports.applications.saveApplication(next);
+      await ports.applications.save(next);
     } catch (e) {
-      if (isConcurrentUpdate(e)) continue;
+      if (e instanceof ConcurrentUpdateError) continue;
       throw e;
     }
     for (const actionId of [current?.pendingActionId, returned?.pendingActionId])
-      if (actionId !== undefined) await ports.applications.closePendingAction(actionId);
-    await ports.store.appendAudit({
+      if (actionId !== undefined) await ports.stages.closeAction(actionId);
+    await ports.audit.append({
       applicationId: id,
       at,
       type: 'withdrawn',

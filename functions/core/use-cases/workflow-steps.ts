@@ -6,7 +6,6 @@
  * answers the same.
  */
 import { createHash } from 'node:crypto';
-import type { ApplicationStore } from '#adapters/dynamodb/application-store.ts';
 import {
   isAutomaticStage,
   type Outcome,
@@ -15,7 +14,6 @@ import {
   type Stage,
 } from '#config/regency-schema.ts';
 import type { Application, Decision, PendingAction, StageVisit } from '../domain/application.ts';
-import type { WorkingCalendar } from '../domain/calendar/calendar.ts';
 import { noticeTexts } from '../domain/notices.ts';
 import {
   escalationRole,
@@ -27,24 +25,8 @@ import {
   startOfficeClock,
   waitSeconds,
 } from '../domain/stage-clock.ts';
-import type { Mailer } from '../mailer-port.ts';
-
-/** Sends a task result to Step Functions (the SDK adapter answers false for a closed token). */
-export interface TaskCallbacks {
-  sendTaskSuccess(taskToken: string, output: unknown): Promise<boolean>;
-}
-
-export interface WorkflowPorts {
-  regency: Regency;
-  calendar: WorkingCalendar;
-  store: ApplicationStore;
-  mailer: Mailer;
-  tasks: TaskCallbacks;
-  /** Operational log without personal data. */
-  log: (message: string, fields?: Record<string, unknown>) => void;
-  /** A count metric for alarms (StageDeadlineBreached, ApplicationNeedsAttention, OverallLimitExceeded). */
-  metric: (name: string, properties?: Record<string, unknown>) => void;
-}
+import type { Ports } from '../ports.ts';
+import { loadApplication, permitOfApplication, stageOf } from './lookups.ts';
 
 /** What a wait state needs: the pending action and the seconds until the next wake-up. */
 export interface WaitPlan {
@@ -71,58 +53,52 @@ export function pendingActionId(applicationId: string, stageId: string, at: stri
     .slice(0, 24);
 }
 
-function permitOf(ports: WorkflowPorts, app: Application): Permit {
-  const permit = ports.regency.permits.find((p) => p.code === app.permitCode);
-  if (permit === undefined)
-    throw new WorkflowError('UnknownStage', `permit ${app.permitCode} is not configured`);
-  return permit;
-}
+const unknownStage = (message: string) => new WorkflowError('UnknownStage', message);
 
-function stageOf(permit: Permit, stageId: string): Stage {
-  const stage = permit.stages.find((s) => s.id === stageId);
-  if (stage === undefined)
-    throw new WorkflowError('UnknownStage', `stage ${stageId} is not in ${permit.code}`);
-  return stage;
-}
+const permitOfApp = (ports: Pick<Ports, 'regency'>, app: Application): Permit =>
+  permitOfApplication(ports.regency, app, unknownStage);
 
-async function loadApp(ports: WorkflowPorts, id: string): Promise<Application> {
-  const app = await ports.store.getApplication(id);
-  if (app === undefined) throw new WorkflowError('UnknownApplication', `application ${id} does not exist`);
-  return app;
-}
+const stageIn = (permit: Permit, stageId: string): Stage => stageOf(permit, stageId, unknownStage);
+
+const loadApp = (ports: Pick<Ports, 'applications'>, id: string): Promise<Application> =>
+  loadApplication(
+    ports,
+    id,
+    () => new WorkflowError('UnknownApplication', `application ${id} does not exist`),
+  );
 
 const officialsOf = (regency: Regency, roleId: string | undefined): string[] =>
   roleId === undefined ? [] : regency.officials.filter((o) => o.roles.includes(roleId)).map((o) => o.email);
 
 /** Start of the office clock: the application is complete and the office's time runs. */
 export async function startApplication(
-  ports: WorkflowPorts,
+  ports: Ports,
   applicationId: string,
   at: Date,
   executionArn: string,
 ): Promise<void> {
   const app = await loadApp(ports, applicationId);
   if (app.clock !== undefined) return;
-  const permit = permitOf(ports, app);
-  await ports.store.saveApplication({
+  const permit = permitOfApp(ports, app);
+  await ports.applications.save({
     ...app,
     status: 'in-progress',
     executionArn,
     clock: startOfficeClock(ports.calendar, at, permit.limit),
     version: app.version + 1,
   });
-  await ports.store.appendAudit({ applicationId, at: at.toISOString(), type: 'execution-started' });
+  await ports.audit.append({ applicationId, at: at.toISOString(), type: 'execution-started' });
 }
 
 /** Entering a human stage: its deadline, its reminders, its pending action, and the notice to its officials. */
 export async function enterStage(
-  ports: WorkflowPorts,
+  ports: Ports,
   applicationId: string,
   stageId: string,
   at: Date,
 ): Promise<WaitPlan> {
   const app = await loadApp(ports, applicationId);
-  const stage = stageOf(permitOf(ports, app), stageId);
+  const stage = stageIn(permitOfApp(ports, app), stageId);
   if (stage.duration === undefined || isAutomaticStage(stage))
     throw new WorkflowError('UnknownStage', `stage ${stageId} does not wait for a person`);
   const actionId = pendingActionId(applicationId, stageId, at.toISOString(), 'decision');
@@ -130,7 +106,7 @@ export async function enterStage(
   if (app.current?.pendingActionId !== actionId) {
     // The pending action fixes the visit number: a retried step that already created it (and died
     // before saving the application) reuses it instead of recording the stage twice.
-    const existing = await ports.store.getPendingAction(actionId);
+    const existing = await ports.stages.getAction(actionId);
     const visit = existing?.visit ?? app.visits + 1;
     const record: StageVisit = {
       applicationId,
@@ -145,9 +121,9 @@ export async function enterStage(
       escalationLevel: 0,
       breached: false,
     };
-    await ports.store.putVisit(record);
+    await ports.stages.putVisit(record);
     if (existing === undefined)
-      await ports.store.createPendingAction({
+      await ports.stages.createAction({
         id: actionId,
         applicationId,
         kind: 'decision',
@@ -156,7 +132,7 @@ export async function enterStage(
         status: 'open',
         createdAt: at.toISOString(),
       });
-    await ports.store.saveApplication({
+    await ports.applications.save({
       ...app,
       status: 'in-progress',
       visits: Math.max(app.visits, visit),
@@ -170,7 +146,7 @@ export async function enterStage(
       },
       version: app.version + 1,
     });
-    await ports.store.appendAudit({
+    await ports.audit.append({
       applicationId,
       at: at.toISOString(),
       type: 'stage-entered',
@@ -187,10 +163,10 @@ export async function enterStage(
  * at once a decision that arrived while the previous token was being replaced.
  */
 export async function awaitHuman(
-  ports: WorkflowPorts,
+  ports: Ports,
   input: { pendingActionId: string; taskToken: string; at: Date },
 ): Promise<void> {
-  const action = await ports.store.setTaskToken(
+  const action = await ports.stages.setTaskToken(
     input.pendingActionId,
     input.taskToken,
     input.at.toISOString(),
@@ -203,13 +179,13 @@ export async function awaitHuman(
   }
   if (action.notifiedAt === undefined) {
     await notifyPending(ports, action, input.at);
-    await ports.store.markNotified(action.id, input.at.toISOString());
+    await ports.stages.markNotified(action.id, input.at.toISOString());
   }
 }
 
-async function notifyPending(ports: WorkflowPorts, action: PendingAction, at: Date): Promise<void> {
+async function notifyPending(ports: Ports, action: PendingAction, at: Date): Promise<void> {
   const app = await loadApp(ports, action.applicationId);
-  const stage = stageOf(permitOf(ports, app), action.stageId);
+  const stage = stageIn(permitOfApp(ports, app), action.stageId);
   const texts = noticeTexts(ports.regency, ports.calendar);
   if (action.kind === 'decision') {
     const deadline = app.current?.deadline === undefined ? at : new Date(app.current.deadline);
@@ -227,7 +203,7 @@ async function notifyPending(ports: WorkflowPorts, action: PendingAction, at: Da
 
 /** A wait timed out: remind, record a breach, escalate, or deem granted; then say how long to wait again. */
 export async function stageTimer(
-  ports: WorkflowPorts,
+  ports: Ports,
   applicationId: string,
   stageId: string,
   actionId: string,
@@ -237,10 +213,10 @@ export async function stageTimer(
   const current = app.current;
   if (current === undefined || current.pendingActionId !== actionId)
     throw new WorkflowError('NotWaiting', `application ${applicationId} is not waiting on ${actionId}`);
-  const visit = await ports.store.getVisit(applicationId, current.visit);
+  const visit = await ports.stages.getVisit(applicationId, current.visit);
   if (visit === undefined) throw new WorkflowError('NotWaiting', `no visit ${current.visit}`);
-  const permit = permitOf(ports, app);
-  const stage = stageOf(permit, stageId);
+  const permit = permitOfApp(ports, app);
+  const stage = stageIn(permit, stageId);
   const policy = ports.regency.deadlinePolicy;
   const applicationDeadline = new Date(app.clock?.deadline ?? visit.deadline);
   const decision = onStageTimer(ports.calendar, policy, visit, at, applicationDeadline);
@@ -252,12 +228,12 @@ export async function stageTimer(
       ...texts.reminder(app, stage, new Date(visit.deadline)),
     });
     next.remindersSent = visit.remindersSent + decision.remindersDue;
-    await ports.store.appendAudit({ applicationId, at: at.toISOString(), type: 'reminder-sent', stageId });
+    await ports.audit.append({ applicationId, at: at.toISOString(), type: 'reminder-sent', stageId });
   }
   if (decision.breach) {
     next.breached = true;
     next.breachedAt = at.toISOString();
-    await ports.store.appendAudit({
+    await ports.audit.append({
       applicationId,
       at: at.toISOString(),
       type: 'stage-breached',
@@ -284,7 +260,7 @@ export async function stageTimer(
       ...texts.reminder(app, stage, new Date(visit.deadline)),
     });
     next.escalationLevel = decision.escalateToLevel;
-    await ports.store.appendAudit({
+    await ports.audit.append({
       applicationId,
       at: at.toISOString(),
       type: 'escalated',
@@ -292,7 +268,7 @@ export async function stageTimer(
       detail: { level: decision.escalateToLevel, toRole: supervisor?.id ?? 'administrators' },
     });
   }
-  await ports.store.putVisit(next);
+  await ports.stages.putVisit(next);
   return {
     pendingActionId: actionId,
     waitSeconds: waitSeconds(at, decision.nextWakeAt),
@@ -307,7 +283,7 @@ const allowedOutcomes = (stage: Stage): Outcome[] =>
 
 /** The stage's decision arrived: close the stage and its pending action, record the time it took. */
 export async function completeStage(
-  ports: WorkflowPorts,
+  ports: Ports,
   applicationId: string,
   stageId: string,
   actionId: string,
@@ -315,7 +291,7 @@ export async function completeStage(
   at: Date,
 ): Promise<{ outcome: Outcome }> {
   const app = await loadApp(ports, applicationId);
-  const stage = stageOf(permitOf(ports, app), stageId);
+  const stage = stageIn(permitOfApp(ports, app), stageId);
   if (decision.outcome === 'resubmitted' || !allowedOutcomes(stage).includes(decision.outcome))
     throw new WorkflowError(
       'InvalidDecision',
@@ -323,9 +299,9 @@ export async function completeStage(
     );
   const visitNo = app.current?.pendingActionId === actionId ? app.current.visit : undefined;
   if (visitNo !== undefined) {
-    const visit = await ports.store.getVisit(applicationId, visitNo);
+    const visit = await ports.stages.getVisit(applicationId, visitNo);
     if (visit !== undefined && visit.decidedAt === undefined) {
-      await ports.store.putVisit({
+      await ports.stages.putVisit({
         ...visit,
         decidedAt: at.toISOString(),
         outcome: decision.outcome,
@@ -334,7 +310,7 @@ export async function completeStage(
         officeMinutesUsed: ports.calendar.officeMinutesBetween(new Date(visit.enteredAt), at),
         breached: visit.breached || at > new Date(visit.deadline),
       });
-      await ports.store.appendAudit({
+      await ports.audit.append({
         applicationId,
         at: at.toISOString(),
         type: 'stage-decided',
@@ -343,14 +319,14 @@ export async function completeStage(
         detail: { outcome: decision.outcome, deficient: decision.deficient ?? [] },
       });
     }
-    await ports.store.closePendingAction(actionId);
+    await ports.stages.closeAction(actionId);
   }
   return { outcome: decision.outcome };
 }
 
 /** Return for completion: the office clock pauses and the applicant gets their own deadline. */
 export async function returnToApplicant(
-  ports: WorkflowPorts,
+  ports: Ports,
   applicationId: string,
   stageId: string,
   decision: Decision,
@@ -360,7 +336,7 @@ export async function returnToApplicant(
   const actionId = pendingActionId(applicationId, stageId, at.toISOString(), 'resubmission');
   const deadline = ports.calendar.stageDeadline(at, ports.regency.deadlinePolicy.applicantCompletionDeadline);
   if (app.returned?.pendingActionId !== actionId) {
-    await ports.store.createPendingAction({
+    await ports.stages.createAction({
       id: actionId,
       applicationId,
       kind: 'resubmission',
@@ -370,7 +346,7 @@ export async function returnToApplicant(
       createdAt: at.toISOString(),
     });
     const { current: _, ...rest } = app;
-    await ports.store.saveApplication({
+    await ports.applications.save({
       ...rest,
       status: 'returned',
       ...(app.clock === undefined ? {} : { clock: pauseOfficeClock(app.clock, at) }),
@@ -384,7 +360,7 @@ export async function returnToApplicant(
       },
       version: app.version + 1,
     });
-    await ports.store.appendAudit({
+    await ports.audit.append({
       applicationId,
       at: at.toISOString(),
       type: 'returned-to-applicant',
@@ -398,7 +374,7 @@ export async function returnToApplicant(
 
 /** The applicant completed the file: the office clock resumes where it stopped. */
 export async function resumeAfterReturn(
-  ports: WorkflowPorts,
+  ports: Ports,
   applicationId: string,
   actionId: string,
   at: Date,
@@ -406,14 +382,14 @@ export async function resumeAfterReturn(
   const app = await loadApp(ports, applicationId);
   if (app.returned === undefined || app.returned.pendingActionId !== actionId) return;
   const { returned: _, ...rest } = app;
-  await ports.store.saveApplication({
+  await ports.applications.save({
     ...rest,
     status: 'in-progress',
     ...(app.clock === undefined ? {} : { clock: resumeOfficeClock(ports.calendar, app.clock, at) }),
     version: app.version + 1,
   });
-  await ports.store.closePendingAction(actionId);
-  await ports.store.appendAudit({
+  await ports.stages.closeAction(actionId);
+  await ports.audit.append({
     applicationId,
     at: at.toISOString(),
     type: 'resubmitted',
@@ -422,12 +398,12 @@ export async function resumeAfterReturn(
 }
 
 /** The applicant let their deadline pass: the application lapses, and they are told. */
-export async function lapse(ports: WorkflowPorts, applicationId: string, at: Date): Promise<void> {
+export async function lapse(ports: Ports, applicationId: string, at: Date): Promise<void> {
   const app = await loadApp(ports, applicationId);
   if (app.status === 'lapsed') return;
-  if (app.returned !== undefined) await ports.store.closePendingAction(app.returned.pendingActionId);
-  await ports.store.saveApplication({ ...app, status: 'lapsed', version: app.version + 1 });
-  await ports.store.appendAudit({ applicationId, at: at.toISOString(), type: 'lapsed' });
+  if (app.returned !== undefined) await ports.stages.closeAction(app.returned.pendingActionId);
+  await ports.applications.save({ ...app, status: 'lapsed', version: app.version + 1 });
+  await ports.audit.append({ applicationId, at: at.toISOString(), type: 'lapsed' });
   await ports.mailer.send({
     to: [app.applicantEmail],
     ...noticeTexts(ports.regency, ports.calendar).lapsed(app),
@@ -435,17 +411,17 @@ export async function lapse(ports: WorkflowPorts, applicationId: string, at: Dat
 }
 
 /** The overall deadline passed under a deem-granted policy: record it with its legal basis. */
-export async function deemGranted(ports: WorkflowPorts, applicationId: string, at: Date): Promise<void> {
+export async function deemGranted(ports: Ports, applicationId: string, at: Date): Promise<void> {
   const app = await loadApp(ports, applicationId);
   if (app.deemedGranted !== undefined) return;
-  if (app.current !== undefined) await ports.store.closePendingAction(app.current.pendingActionId);
+  if (app.current !== undefined) await ports.stages.closeAction(app.current.pendingActionId);
   const legalBasis = ports.regency.deadlinePolicy.legalBasis;
-  await ports.store.saveApplication({
+  await ports.applications.save({
     ...app,
     deemedGranted: { at: at.toISOString(), legalBasis },
     version: app.version + 1,
   });
-  await ports.store.appendAudit({
+  await ports.audit.append({
     applicationId,
     at: at.toISOString(),
     type: 'deemed-granted',
@@ -455,7 +431,7 @@ export async function deemGranted(ports: WorkflowPorts, applicationId: string, a
 
 /** A step failed beyond retries: flag the application for an administrator and raise the alert. */
 export async function needsAttention(
-  ports: WorkflowPorts,
+  ports: Ports,
   applicationId: string,
   error: unknown,
   at: Date,
@@ -465,15 +441,15 @@ export async function needsAttention(
       ? String((error as { Error: unknown }).Error)
       : 'unknown';
   ports.metric('ApplicationNeedsAttention', { error: summary });
-  const app = await ports.store.getApplication(applicationId);
+  const app = await ports.applications.get(applicationId);
   if (app === undefined) return;
-  await ports.store.saveApplication({
+  await ports.applications.save({
     ...app,
     status: 'needs-attention',
     attention: { at: at.toISOString(), error: summary },
     version: app.version + 1,
   });
-  await ports.store.appendAudit({
+  await ports.audit.append({
     applicationId,
     at: at.toISOString(),
     type: 'needs-attention',
@@ -491,14 +467,14 @@ export async function needsAttention(
  * token. If the token was just replaced (a reminder re-entered the wait), the new wait delivers it.
  */
 export async function submitDecision(
-  ports: Pick<WorkflowPorts, 'store' | 'tasks'>,
+  ports: Pick<Ports, 'stages' | 'tasks'>,
   actionId: string,
   decision: Decision,
 ): Promise<'accepted' | 'already-decided' | 'closed'> {
-  const result = await ports.store.decide(actionId, decision);
+  const result = await ports.stages.decide(actionId, decision);
   if (result === 'closed') return 'closed';
   if (result === 'already-decided') return 'already-decided';
-  const action = await ports.store.getPendingAction(actionId);
+  const action = await ports.stages.getAction(actionId);
   if (action?.taskToken !== undefined) await ports.tasks.sendTaskSuccess(action.taskToken, decision);
   return 'accepted';
 }

@@ -7,8 +7,11 @@
  */
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { expect } from 'vitest';
-import { DynamoApplicationStore } from '#adapters/dynamodb/application-store.ts';
-import { SfnTaskCallbacks } from '#adapters/sfn/task-callbacks.ts';
+import { DynamoApplications } from '#adapters/dynamodb/applications.ts';
+import { DynamoDocuments } from '#adapters/dynamodb/documents.ts';
+import { DynamoStages } from '#adapters/dynamodb/stages.ts';
+import { Table } from '#adapters/dynamodb/table.ts';
+import { SfnTaskCallbacks } from '#adapters/sfn/step-functions.ts';
 import type { Outcome } from '#config/regency-schema.ts';
 import type { Application } from '#core/domain/application.ts';
 import { submitDecision } from '#core/use-cases/workflow-steps.ts';
@@ -127,11 +130,14 @@ export function submit(draft: Draft): Promise<Response> {
 export class StackRecords {
   readonly clients: LocalClients = stackClients();
   readonly doc = DynamoDBDocumentClient.from(this.clients.dynamodb);
-  readonly store = new DynamoApplicationStore(this.doc, stackEndpoints().dynamodb.tableName);
+  private readonly table = new Table(this.doc, stackEndpoints().dynamodb.tableName);
+  readonly applications = new DynamoApplications(this.table);
+  readonly stages = new DynamoStages(this.table);
+  readonly documents = new DynamoDocuments(this.table);
   private readonly tasks = new SfnTaskCallbacks(this.clients.sfn ?? (undefined as never));
 
   async application(id: string): Promise<Application> {
-    const app = await this.store.getApplication(id);
+    const app = await this.applications.get(id);
     if (app === undefined) throw new Error(`no application ${id}`);
     return app;
   }
@@ -165,7 +171,7 @@ export class StackRecords {
   ): Promise<void> {
     const app = await this.until(id, (a) => a.current !== undefined, 'waited for an official');
     const actionId = app.current?.pendingActionId ?? '';
-    const result = await submitDecision({ store: this.store, tasks: this.tasks }, actionId, {
+    const result = await submitDecision({ stages: this.stages, tasks: this.tasks }, actionId, {
       outcome,
       actor: 'rina-petugas',
       decidedAt: new Date().toISOString(),

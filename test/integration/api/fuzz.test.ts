@@ -16,10 +16,8 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { httpFunctionEntry, type RouteDefinition, routes } from '#api/routes.ts';
 import { canonicalJson } from '#core/domain/canonical-json.ts';
-import { resetApiPorts } from '#runtime/api-container.ts';
-import { resetAwsClients } from '#runtime/clients.ts';
-import { functionEnvReset } from '#runtime/env.ts';
-import { resetCurrentRegency } from '#runtime/regency.ts';
+import { buildContainer, useContainer } from '#runtime/container.ts';
+import { parseEnv } from '#runtime/env.ts';
 import { createApiServer, type Handler } from '../../../local/api-gateway.ts';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../../local/env.ts';
 import { ensureBucket, ensureTable } from '../../../local/resources.ts';
@@ -66,13 +64,9 @@ beforeAll(async () => {
     AWS_REGION: LOCAL_REGION,
     AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
     AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
-    TABLE_NAME: table,
-    DOCUMENTS_BUCKET: bucket,
   });
-  resetCurrentRegency();
-  resetAwsClients();
-  functionEnvReset();
-  resetApiPorts();
+  // The handlers run in this process, on this test's own table and bucket.
+  useContainer(buildContainer(parseEnv({ ...process.env, TABLE_NAME: table, DOCUMENTS_BUCKET: bucket })));
   const modules = new Map<string, Promise<Handler>>();
   server = createApiServer({
     routes,

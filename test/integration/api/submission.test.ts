@@ -219,9 +219,7 @@ describe('POST /applications/{id}/withdraw', () => {
     const after = await records.application(draft.id);
     expect(after).toMatchObject({ status: 'withdrawn' });
     expect(after.current).toBeUndefined();
-    expect((await records.store.getPendingAction(before.current?.pendingActionId ?? ''))?.status).toBe(
-      'closed',
-    );
+    expect((await records.stages.getAction(before.current?.pendingActionId ?? ''))?.status).toBe('closed');
 
     const twice = await api(`/applications/${draft.id}/withdraw`, {
       method: 'POST',

@@ -4,15 +4,7 @@
  * Local, s3rver and SES mailbox. Days of working time pass in milliseconds: the test moves the clock
  * from one timer to the next and waits until the execution is quiet again.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import {
-  DescribeExecutionCommand,
-  type HistoryEvent,
-  SFNClient,
-  StartExecutionCommand,
-} from '@aws-sdk/client-sfn';
+import { DescribeExecutionCommand, type HistoryEvent, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { loadRegency } from '#config/load.ts';
 import type { Outcome, Regency } from '#config/regency-schema.ts';
 import type {
@@ -24,19 +16,9 @@ import type {
 } from '#core/domain/application.ts';
 import { createCalendar, type WorkingCalendar } from '#core/domain/calendar/calendar.ts';
 import { submitDecision } from '#core/use-cases/workflow-steps.ts';
-import { workflowPorts } from '#runtime/workflow-container.ts';
-import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../../local/env.ts';
-import {
-  createWorkflows,
-  executionHistory,
-  pointFunctionsAt,
-  settleExecution,
-} from '../../../local/in-process.ts';
-import { ensureBucket, ensureTable } from '../../../local/resources.ts';
+import { executionHistory, settleExecution, startInProcessWorkflows } from '../../../local/in-process.ts';
 import { ManualClock } from '../../../local/sfn/clock.ts';
-import { registryFromModules } from '../../../local/sfn/registry.ts';
-import { type StepFunctionsService, startStepFunctionsService } from '../../../local/sfn/service.ts';
-import { stackClients, stackEndpoints, uniqueId } from '../harness/index.ts';
+import { stackEndpoints, uniqueId } from '../harness/index.ts';
 
 /** WIB/WITA wall-clock time to an instant, e.g. at('2026-03-17T10:00', '+07:00'). */
 export const at = (local: string, offset = '+07:00'): Date => new Date(`${local}:00${offset}`);
@@ -78,51 +60,24 @@ export async function workflowDriver(options: {
     options.onBreach === undefined
       ? loaded
       : { ...loaded, deadlinePolicy: { ...loaded.deadlinePolicy, onBreach: options.onBreach } };
-  const dir = mkdtempSync(join(tmpdir(), 'satupintu-wf-'));
-  const regencyFile = join(dir, 'regency.json');
-  writeFileSync(regencyFile, JSON.stringify(regency));
-  const tableName = uniqueId('wf');
-  const bucket = uniqueId('wf-docs');
-  const clients = stackClients(endpoints);
-  await ensureTable(clients.dynamodb, tableName);
-  await ensureBucket(clients.s3, bucket);
-
   const clock = new ManualClock(options.start.getTime());
-  const modules = {
-    'stage-actions': () => import('../../../functions/workflow/stage-actions.ts'),
-    'await-human': () => import('../../../functions/workflow/await-human.ts'),
-    issue: () => import('../../../functions/workflow/issue.ts'),
-  };
-  const sfnService: StepFunctionsService = await startStepFunctionsService({
-    port: 0,
-    dataDir: join(dir, 'sfn'),
-    functions: registryFromModules(modules),
+  const stack = await startInProcessWorkflows({
+    regency,
+    endpoints: {
+      dynamodb: endpoints.dynamodb.url,
+      s3: endpoints.s3.url,
+      ses: endpoints.mailbox.url,
+    },
     clock,
-    log: () => {},
+    tableName: uniqueId('wf'),
+    bucket: uniqueId('wf-docs'),
+    machineName: (code) => `${regency.id}-${code}-${uniqueId('sm')}`,
   });
-
-  // The workflow functions run in this process: point them at this regency, table and service.
-  pointFunctionsAt({
-    dynamodb: endpoints.dynamodb.url,
-    s3: endpoints.s3.url,
-    ses: endpoints.mailbox.url,
-    sfn: sfnService.url,
-    regencyFile,
-    tableName,
-    bucket,
-  });
-  const ports = workflowPorts();
-
-  const sfn = new SFNClient({
-    region: LOCAL_REGION,
-    endpoint: sfnService.url,
-    credentials: LOCAL_CREDENTIALS,
-  });
-  const machines = await createWorkflows(sfn, regency, (code) => `${regency.id}-${code}-${uniqueId('sm')}`);
+  const { sfn, machines, container: ports } = stack;
   const executions = new Map<string, string>();
 
   const application = async (id: string): Promise<Application> => {
-    const app = await ports.store.getApplication(id);
+    const app = await ports.applications.get(id);
     if (app === undefined) throw new Error(`no application ${id}`);
     return app;
   };
@@ -147,7 +102,7 @@ export async function workflowDriver(options: {
     async submit(permitCode, submitOptions = {}) {
       const id = uniqueId('app');
       const now = new Date(clock.now()).toISOString();
-      await ports.store.createApplication({
+      await ports.applications.create({
         id,
         regencyId: regency.id,
         permitCode,
@@ -203,15 +158,12 @@ export async function workflowDriver(options: {
       if (clock.now() < target.getTime()) clock.set(target.getTime());
     },
     status: async (id) => (await application(id)).status,
-    visits: (id) => ports.store.listVisits(id),
-    audit: (id) => ports.store.listAudit(id),
+    visits: (id) => ports.stages.listVisits(id),
+    audit: (id) => ports.audit.list(id),
     executionStatus,
     history,
     async close() {
-      await sfnService.close();
-      sfn.destroy();
-      clients.destroy();
-      rmSync(dir, { recursive: true, force: true });
+      await stack.close();
     },
   };
 }

@@ -11,7 +11,7 @@ describe('emitMetric', () => {
     vi.spyOn(console, 'log').mockImplementation((line: string) => {
       lines.push(line);
     });
-    emitMetric('StageDeadlineBreached', 'kota-bengkulu', { stageId: 'pemeriksaan-kelengkapan' });
+    emitMetric('Satupintu', 'StageDeadlineBreached', 'kota-bengkulu', { stageId: 'pemeriksaan-kelengkapan' });
     expect(lines).toHaveLength(1);
     const record = JSON.parse(lines[0] ?? '{}');
     expect(record._aws.CloudWatchMetrics).toEqual([

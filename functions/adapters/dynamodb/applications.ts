@@ -1,0 +1,97 @@
+/** The application record and what the applicant API keeps beside it (items in keys.ts). */
+import type { Application } from '#core/domain/application.ts';
+import type { ApplicantRecord, IdempotencyRecord } from '#core/domain/records.ts';
+import { type ApplicationRepository, ConcurrentUpdateError, type CreateDraftResult } from '#core/ports.ts';
+import { auditPut } from './audit.ts';
+import { indexKeys, keys } from './keys.ts';
+import type { Table } from './table.ts';
+
+/** The application's item with its index keys: the one place that writes it. */
+const applicationItem = (app: Application): Record<string, unknown> => ({
+  ...keys.application(app.id),
+  ...indexKeys.application(app.trackingCode),
+  ...app,
+});
+
+const isDraft = {
+  ConditionExpression: '#status = :draft',
+  ExpressionAttributeNames: { '#status': 'status' },
+  ExpressionAttributeValues: { ':draft': 'draft' },
+};
+
+export class DynamoApplications implements ApplicationRepository {
+  constructor(private readonly table: Table) {}
+
+  get(id: string): Promise<Application | undefined> {
+    return this.table.get<Application>(keys.application(id));
+  }
+
+  create(app: Application): Promise<boolean> {
+    return this.table.put(applicationItem(app), { expression: 'attribute_not_exists(pk)' });
+  }
+
+  async save(next: Application): Promise<void> {
+    const written = await this.table.put(applicationItem(next), {
+      expression: 'version = :previous',
+      ExpressionAttributeValues: { ':previous': next.version - 1 },
+    });
+    if (!written) throw new ConcurrentUpdateError(`application ${next.id}`);
+  }
+
+  async createDraft(input: Parameters<ApplicationRepository['createDraft']>[0]): Promise<CreateDraftResult> {
+    const { application: app } = input;
+    const result = await this.table.transact([
+      {
+        Put: {
+          Item: { ...keys.track(app.trackingCode), applicationId: app.id },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        },
+      },
+      { Put: { Item: applicationItem(app), ConditionExpression: 'attribute_not_exists(pk)' } },
+      { Put: { Item: { ...keys.applicant(app.id), ...input.applicant } } },
+      { Put: { Item: { ...keys.access(app.id), tokenHash: input.tokenHash, issuedAt: app.createdAt } } },
+      auditPut(input.audit),
+      ...(input.idempotency === undefined
+        ? []
+        : [
+            {
+              Put: {
+                Item: { ...keys.idempotency(input.idempotency.keyHash), ...input.idempotency },
+                // An expired record (TTL deletion lags, and never happens in DynamoDB Local) may be reused.
+                ConditionExpression: 'attribute_not_exists(pk) OR expiresAt < :now',
+                ExpressionAttributeValues: { ':now': Math.floor(Date.parse(app.createdAt) / 1000) },
+              },
+            },
+          ]),
+    ]);
+    if (result.written) return 'created';
+    if (result.failedAt === 0) return 'tracking-code-taken';
+    if (result.failedAt === 5) return 'idempotency-key-taken';
+    throw new Error(`draft ${app.id}: unexpected condition failure at item ${result.failedAt}`);
+  }
+
+  async idempotency(keyHash: string, nowEpochSeconds: number): Promise<IdempotencyRecord | undefined> {
+    const record = await this.table.get<IdempotencyRecord>(keys.idempotency(keyHash));
+    return record === undefined || record.expiresAt < nowEpochSeconds ? undefined : record;
+  }
+
+  async accessHash(applicationId: string): Promise<string | undefined> {
+    return (await this.table.get<{ tokenHash: string }>(keys.access(applicationId)))?.tokenHash;
+  }
+
+  async rotateAccessToken(applicationId: string, tokenHash: string, at: string): Promise<boolean> {
+    const result = await this.table.transact([
+      { ConditionCheck: { Key: keys.application(applicationId), ...isDraft } },
+      { Put: { Item: { ...keys.access(applicationId), tokenHash, issuedAt: at } } },
+    ]);
+    return result.written;
+  }
+
+  applicant(applicationId: string): Promise<ApplicantRecord | undefined> {
+    return this.table.get<ApplicantRecord>(keys.applicant(applicationId));
+  }
+
+  async idForTrackingCode(code: string): Promise<string | undefined> {
+    return (await this.table.get<{ applicationId: string }>(keys.track(code)))?.applicationId;
+  }
+}

@@ -1,0 +1,104 @@
+/**
+ * The single table: its key schema (shared with the CDK stack and the local stack, so both create the
+ * same table), every key builder, and the catalogue of items. No other file spells a `pk` or an `sk`.
+ *
+ * Items (pk / sk), and the access pattern each serves (no Scan anywhere):
+ *
+ * The application aggregate, under `APP#<id>`:
+ * - `APP`: the application record the workflow passes around; gsi1 `TRACK#<trackingCode>` / `APP`.
+ *   Every change is a conditional write on its `version`.
+ * - `APPLICANT`: the applicant's form (NIK, birth, address, phone, STR, practice place): personal data
+ *   kept apart from the record above. GetItem by application id.
+ * - `ACCESS`: SHA-256 of the applicant's access token (the token itself is never stored).
+ * - `UPLOAD#<uploadId>`: a presigned upload handed out (pending, accepted or rejected, with the
+ *   reason); pending ones carry `expiresAt` (TTL).
+ * - `DOC#<requirementId>#<acceptedAt>#<uploadId>`: one accepted version of a document; every version
+ *   is kept. Query `begins_with(sk, 'DOC#')` lists them by requirement, oldest first.
+ * - `VISIT#<nnnn>`: one stage visit (deadline, reminders, decision, office time used).
+ * - `SURVEY`: the satisfaction survey (one per application); gsi1 `SURVEY#<regency>#<yyyy-mm>` /
+ *   `<answeredAt>#<id>`: an office's monthly IKM is one Query.
+ * - `AUDIT#<at>#<rand>`: the audit trail, append-only, written in the same transaction as the change
+ *   it records where there is one.
+ *
+ * Beside it:
+ * - `TRACK#<code>` / `TRACK`: reserves a tracking code (conditional put), maps it to the application.
+ * - `IDEMPOTENCY#<sha256(key)>` / `IDEMPOTENCY`: a creation request's Idempotency-Key, the hash of
+ *   its body and the draft it created; `expiresAt` (TTL) 24 h.
+ * - `ACTION#<id>` / `ACTION`: a pending action (what a link points at) and its current task token.
+ * - `COMPLAINT#<reference>` / `COMPLAINT`: a complaint; gsi1 `COMPLAINT#<regency>#<yyyy-mm>` /
+ *   `<filedAt>#<reference>` (the office's monthly list) and, when linked to an application, gsi2
+ *   `APP#<id>` / `COMPLAINT#<filedAt>`.
+ * - `COUNTER#<key>` / `COUNTER`: gap-free sequences (permit numbers, complaint references).
+ */
+
+export const tableDesign = {
+  partitionKey: 'pk',
+  sortKey: 'sk',
+  /** Items that may expire (drafts abandoned, idempotency records) carry epoch seconds here. */
+  ttlAttribute: 'expiresAt',
+  globalSecondaryIndexes: [
+    { indexName: 'gsi1', partitionKey: 'gsi1pk', sortKey: 'gsi1sk' },
+    { indexName: 'gsi2', partitionKey: 'gsi2pk', sortKey: 'gsi2sk' },
+  ],
+} as const;
+
+export interface ItemKey {
+  pk: string;
+  sk: string;
+}
+
+const appPk = (id: string): string => `APP#${id}`;
+const key = (pk: string, sk: string): ItemKey => ({ pk, sk });
+
+export const keys = {
+  application: (id: string) => key(appPk(id), 'APP'),
+  applicant: (id: string) => key(appPk(id), 'APPLICANT'),
+  access: (id: string) => key(appPk(id), 'ACCESS'),
+  upload: (id: string, uploadId: string) => key(appPk(id), `UPLOAD#${uploadId}`),
+  document: (id: string, requirementId: string, acceptedAt: string, uploadId: string) =>
+    key(appPk(id), `DOC#${requirementId}#${acceptedAt}#${uploadId}`),
+  visit: (id: string, visit: number) => key(appPk(id), `VISIT#${String(visit).padStart(4, '0')}`),
+  survey: (id: string) => key(appPk(id), 'SURVEY'),
+  audit: (id: string, at: string, suffix: string) => key(appPk(id), `AUDIT#${at}#${suffix}`),
+  track: (code: string) => key(`TRACK#${code}`, 'TRACK'),
+  idempotency: (keyHash: string) => key(`IDEMPOTENCY#${keyHash}`, 'IDEMPOTENCY'),
+  action: (id: string) => key(`ACTION#${id}`, 'ACTION'),
+  complaint: (reference: string) => key(`COMPLAINT#${reference}`, 'COMPLAINT'),
+  counter: (name: string) => key(`COUNTER#${name}`, 'COUNTER'),
+};
+
+/** Sort-key prefixes of the collections inside an application's partition. */
+export const collections = {
+  documents: (id: string) => ({ pk: appPk(id), prefix: 'DOC#' }),
+  visits: (id: string) => ({ pk: appPk(id), prefix: 'VISIT#' }),
+  audit: (id: string) => ({ pk: appPk(id), prefix: 'AUDIT#' }),
+};
+
+/** Secondary-index keys, by the item they index. */
+export const indexKeys = {
+  application: (trackingCode: string) => ({ gsi1pk: `TRACK#${trackingCode}`, gsi1sk: 'APP' }),
+  survey: (regencyId: string, month: string, answeredAt: string, applicationId: string) => ({
+    gsi1pk: `SURVEY#${regencyId}#${month}`,
+    gsi1sk: `${answeredAt}#${applicationId}`,
+  }),
+  complaint: (c: {
+    regencyId: string;
+    month: string;
+    filedAt: string;
+    reference: string;
+    applicationId?: string;
+  }) => ({
+    gsi1pk: `COMPLAINT#${c.regencyId}#${c.month}`,
+    gsi1sk: `${c.filedAt}#${c.reference}`,
+    ...(c.applicationId === undefined
+      ? {}
+      : { gsi2pk: appPk(c.applicationId), gsi2sk: `COMPLAINT#${c.filedAt}` }),
+  }),
+};
+
+/** An item as the domain sees it: without its keys. */
+export function strip<T>(item: Record<string, unknown> | undefined): T | undefined {
+  if (item === undefined) return undefined;
+  const { pk: _pk, sk: _sk, gsi1pk: _g1, gsi1sk: _g1s, gsi2pk: _g2, gsi2sk: _g2s, ...rest } = item;
+  return rest as T;
+}

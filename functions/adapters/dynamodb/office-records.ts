@@ -1,0 +1,65 @@
+/** The office's own records: surveys, complaints and gap-free sequences (items in keys.ts). */
+import type { AuditEvent } from '#core/domain/application.ts';
+import type { ComplaintRecord, SurveyRecord } from '#core/domain/records.ts';
+import type { ComplaintRepository, Sequences, SurveyRepository } from '#core/ports.ts';
+import { auditPut } from './audit.ts';
+import { indexKeys, keys } from './keys.ts';
+import type { Table } from './table.ts';
+
+export class DynamoSurveys implements SurveyRepository {
+  constructor(private readonly table: Table) {}
+
+  async put(survey: SurveyRecord, audit: AuditEvent): Promise<boolean> {
+    const result = await this.table.transact([
+      {
+        Put: {
+          Item: {
+            ...keys.survey(survey.applicationId),
+            ...indexKeys.survey(survey.regencyId, survey.month, survey.answeredAt, survey.applicationId),
+            ...survey,
+          },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        },
+      },
+      auditPut(audit),
+    ]);
+    if (!result.written && result.failedAt !== 0)
+      throw new Error(`survey of ${survey.applicationId}: unexpected condition failure`);
+    return result.written;
+  }
+
+  get(applicationId: string): Promise<SurveyRecord | undefined> {
+    return this.table.get<SurveyRecord>(keys.survey(applicationId));
+  }
+}
+
+export class DynamoComplaints implements ComplaintRepository {
+  constructor(private readonly table: Table) {}
+
+  async put(complaint: ComplaintRecord, audit?: AuditEvent): Promise<void> {
+    const result = await this.table.transact([
+      {
+        Put: {
+          Item: { ...keys.complaint(complaint.reference), ...indexKeys.complaint(complaint), ...complaint },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        },
+      },
+      ...(audit === undefined ? [] : [auditPut(audit)]),
+    ]);
+    if (!result.written) throw new Error(`complaint ${complaint.reference} already exists`);
+  }
+}
+
+export class DynamoSequences implements Sequences {
+  constructor(private readonly table: Table) {}
+
+  async next(name: string): Promise<number> {
+    const written = await this.table.update(keys.counter(name), {
+      UpdateExpression: 'ADD #value :one',
+      ExpressionAttributeNames: { '#value': 'value' },
+      ExpressionAttributeValues: { ':one': 1 },
+      ReturnValues: 'UPDATED_NEW',
+    });
+    return Number(written?.value);
+  }
+}

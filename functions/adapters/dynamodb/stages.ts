@@ -1,0 +1,75 @@
+/** Stage visits and pending actions (items in keys.ts). */
+import type { Decision, PendingAction, StageVisit } from '#core/domain/application.ts';
+import type { DecideResult, StageRepository } from '#core/ports.ts';
+import { collections, keys } from './keys.ts';
+import type { Table } from './table.ts';
+
+const STATUS = { '#status': 'status' };
+
+export class DynamoStages implements StageRepository {
+  constructor(private readonly table: Table) {}
+
+  getVisit(applicationId: string, visit: number): Promise<StageVisit | undefined> {
+    return this.table.get<StageVisit>(keys.visit(applicationId, visit));
+  }
+
+  listVisits(applicationId: string): Promise<StageVisit[]> {
+    return this.table.queryAll<StageVisit>(collections.visits(applicationId));
+  }
+
+  async putVisit(visit: StageVisit): Promise<void> {
+    await this.table.put({ ...keys.visit(visit.applicationId, visit.visit), ...visit });
+  }
+
+  getAction(id: string): Promise<PendingAction | undefined> {
+    return this.table.get<PendingAction>(keys.action(id));
+  }
+
+  createAction(action: PendingAction): Promise<boolean> {
+    return this.table.put(
+      { ...keys.action(action.id), ...action },
+      { expression: 'attribute_not_exists(pk)' },
+    );
+  }
+
+  async setTaskToken(id: string, token: string, at: string): Promise<PendingAction | undefined> {
+    return (await this.table.update(keys.action(id), {
+      UpdateExpression: 'SET taskToken = :token, tokenUpdatedAt = :at',
+      ConditionExpression: 'attribute_exists(pk) AND #status <> :closed',
+      ExpressionAttributeNames: STATUS,
+      ExpressionAttributeValues: { ':token': token, ':at': at, ':closed': 'closed' },
+    })) as PendingAction | undefined;
+  }
+
+  async markNotified(id: string, at: string): Promise<void> {
+    const written = await this.table.update(keys.action(id), {
+      UpdateExpression: 'SET notifiedAt = :at',
+      ConditionExpression: 'attribute_exists(pk)',
+      ExpressionAttributeValues: { ':at': at },
+      ReturnValues: 'NONE',
+    });
+    if (written === undefined) throw new Error(`pending action ${id} does not exist`);
+  }
+
+  async decide(id: string, decision: Decision): Promise<DecideResult> {
+    const written = await this.table.update(keys.action(id), {
+      UpdateExpression: 'SET #status = :decided, decision = :decision',
+      ConditionExpression: '#status = :open',
+      ExpressionAttributeNames: STATUS,
+      ExpressionAttributeValues: { ':decided': 'decided', ':decision': decision, ':open': 'open' },
+      ReturnValues: 'NONE',
+    });
+    if (written !== undefined) return 'decided';
+    const current = await this.getAction(id);
+    return current?.status === 'decided' ? 'already-decided' : 'closed';
+  }
+
+  async closeAction(id: string): Promise<void> {
+    await this.table.update(keys.action(id), {
+      UpdateExpression: 'SET #status = :closed REMOVE taskToken',
+      ExpressionAttributeNames: STATUS,
+      ExpressionAttributeValues: { ':closed': 'closed' },
+      ReturnValues: 'NONE',
+    });
+  }
+}

@@ -1,0 +1,139 @@
+/**
+ * The table as every repository uses it: consistent reads, paged queries, conditional writes and
+ * transactions that say which condition failed. Repositories hold no SDK loop of their own.
+ */
+import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import {
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  TransactWriteCommand,
+  type TransactWriteCommandInput,
+  UpdateCommand,
+  type UpdateCommandInput,
+} from '@aws-sdk/lib-dynamodb';
+import { type ItemKey, strip } from './keys.ts';
+
+/** One write of a transaction, without the table name (the table adds it). */
+export type TransactItem =
+  | { Put: { Item: Record<string, unknown>; ConditionExpression?: string } & ExpressionParts }
+  | { Update: { Key: ItemKey; UpdateExpression: string; ConditionExpression?: string } & ExpressionParts }
+  | { ConditionCheck: { Key: ItemKey; ConditionExpression: string } & ExpressionParts };
+
+interface ExpressionParts {
+  ExpressionAttributeNames?: Record<string, string>;
+  ExpressionAttributeValues?: Record<string, unknown>;
+}
+
+/** A transaction's outcome: written, or cancelled by the condition of the item at `failedAt`. */
+export type TransactResult = { written: true } | { written: false; failedAt: number };
+
+export type UpdateInput = Omit<UpdateCommandInput, 'TableName' | 'Key'>;
+
+const nameOf = (e: unknown): string | undefined => (e as { name?: string }).name;
+
+export function isConditionFailure(e: unknown): boolean {
+  return e instanceof ConditionalCheckFailedException || nameOf(e) === 'ConditionalCheckFailedException';
+}
+
+/** Index of the first item a cancelled transaction failed on because of its condition. */
+function failedConditionAt(e: unknown): number | undefined {
+  if (!(e instanceof TransactionCanceledException) && nameOf(e) !== 'TransactionCanceledException')
+    return undefined;
+  const reasons = (e as TransactionCanceledException).CancellationReasons ?? [];
+  const index = reasons.findIndex((r) => r.Code === 'ConditionalCheckFailed');
+  return index === -1 ? undefined : index;
+}
+
+export class Table {
+  constructor(
+    private readonly db: DynamoDBDocumentClient,
+    readonly name: string,
+  ) {}
+
+  async get<T>(key: ItemKey): Promise<T | undefined> {
+    const { Item } = await this.db.send(
+      new GetCommand({ TableName: this.name, Key: key, ConsistentRead: true }),
+    );
+    return strip<T>(Item);
+  }
+
+  /** Every item of a partition whose sort key starts with `prefix`, over all pages, oldest first. */
+  async queryAll<T>(where: { pk: string; prefix: string }): Promise<T[]> {
+    const items: T[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const page = await this.db.send(
+        new QueryCommand({
+          TableName: this.name,
+          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+          ExpressionAttributeValues: { ':pk': where.pk, ':prefix': where.prefix },
+          ExclusiveStartKey: start,
+          ConsistentRead: true,
+        }),
+      );
+      for (const item of page.Items ?? []) {
+        const value = strip<T>(item);
+        if (value !== undefined) items.push(value);
+      }
+      start = page.LastEvaluatedKey;
+    } while (start !== undefined);
+    return items;
+  }
+
+  /** A put; with a condition, false when the condition failed. */
+  async put(
+    item: Record<string, unknown>,
+    condition?: ExpressionParts & { expression: string },
+  ): Promise<boolean> {
+    try {
+      await this.db.send(
+        new PutCommand({
+          TableName: this.name,
+          Item: item,
+          ...(condition === undefined
+            ? {}
+            : {
+                ConditionExpression: condition.expression,
+                ExpressionAttributeNames: condition.ExpressionAttributeNames,
+                ExpressionAttributeValues: condition.ExpressionAttributeValues,
+              }),
+        }),
+      );
+      return true;
+    } catch (e) {
+      if (condition !== undefined && isConditionFailure(e)) return false;
+      throw e;
+    }
+  }
+
+  /** An update: the item as written (ALL_NEW unless `ReturnValues` says otherwise), or undefined when its condition failed. */
+  async update(key: ItemKey, input: UpdateInput): Promise<Record<string, unknown> | undefined> {
+    try {
+      const { Attributes } = await this.db.send(
+        new UpdateCommand({ ReturnValues: 'ALL_NEW', ...input, TableName: this.name, Key: key }),
+      );
+      return strip<Record<string, unknown>>(Attributes) ?? {};
+    } catch (e) {
+      if (input.ConditionExpression !== undefined && isConditionFailure(e)) return undefined;
+      throw e;
+    }
+  }
+
+  /** All or nothing; a failed condition is an answer (which item), anything else an error. */
+  async transact(items: readonly TransactItem[]): Promise<TransactResult> {
+    const TransactItems = items.map((item) => {
+      const [kind, body] = Object.entries(item)[0] as [string, object];
+      return { [kind]: { TableName: this.name, ...body } };
+    }) as TransactWriteCommandInput['TransactItems'];
+    try {
+      await this.db.send(new TransactWriteCommand({ TransactItems }));
+      return { written: true };
+    } catch (e) {
+      const failedAt = failedConditionAt(e);
+      if (failedAt === undefined) throw e;
+      return { written: false, failedAt };
+    }
+  }
+}

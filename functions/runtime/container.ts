@@ -1,0 +1,98 @@
+/**
+ * The composition root: every port of core/ports.ts wired to its adapter, built once per cold start
+ * from the parsed environment. Adapters are created on first use, so a function builds only what its
+ * routes call, and is granted (infra/function-access.ts) only that.
+ *
+ * Handlers call `container()`. In-process runs and tests build their own with `buildContainer(env,
+ * overrides)` and hand it over with `useContainer`: there is one cache, not one per module.
+ */
+import { randomBytes, randomUUID } from 'node:crypto';
+import { DynamoApplications } from '#adapters/dynamodb/applications.ts';
+import { DynamoAuditTrail } from '#adapters/dynamodb/audit.ts';
+import { DynamoDocuments } from '#adapters/dynamodb/documents.ts';
+import { DynamoComplaints, DynamoSequences, DynamoSurveys } from '#adapters/dynamodb/office-records.ts';
+import { DynamoStages } from '#adapters/dynamodb/stages.ts';
+import { Table } from '#adapters/dynamodb/table.ts';
+import { S3DocumentBucket } from '#adapters/s3/document-bucket.ts';
+import { SesMailer } from '#adapters/ses/ses-mailer.ts';
+import { SfnTaskCallbacks, SfnWorkflowRunner } from '#adapters/sfn/step-functions.ts';
+import { createCalendar } from '#core/domain/calendar/calendar.ts';
+import type { Ports } from '#core/ports.ts';
+import { type AwsClients, awsClients } from './clients.ts';
+import { type FunctionEnv, parseEnv, required, stateMachineArnOf } from './env.ts';
+import { emitMetric, log } from './log.ts';
+import { regencyFromEnv } from './regency.ts';
+
+/** What a running function has: the ports, and the environment they were built from. */
+export type Container = Ports & { env: FunctionEnv; clients: AwsClients };
+
+/** Defines `name` on `target` as a getter that builds the value on first read, then keeps it. */
+function lazy<T extends object, K extends keyof T>(target: T, name: K, build: () => T[K]): void {
+  Object.defineProperty(target, name, {
+    enumerable: true,
+    configurable: true,
+    get: () => {
+      const value = build();
+      Object.defineProperty(target, name, { value, enumerable: true, writable: true });
+      return value;
+    },
+  });
+}
+
+export function buildContainer(
+  env: FunctionEnv,
+  overrides: Partial<Ports> = {},
+  clients: AwsClients = awsClients(env),
+): Container {
+  const c = {
+    env,
+    clients,
+    now: () => new Date(),
+    newId: () => randomUUID(),
+    randomBytes: (n: number) => randomBytes(n),
+    log: (message: string, fields?: Record<string, unknown>) => log('info', message, fields),
+  } as unknown as Container;
+  let table: Table | undefined;
+  const theTable = () => {
+    table ??= new Table(clients.dynamo(), required(env, 'TABLE_NAME'));
+    return table;
+  };
+  lazy(c, 'regency', () => regencyFromEnv(env));
+  lazy(c, 'calendar', () =>
+    createCalendar(c.regency, {
+      onProvisionalYear: (year, reason) => log('warn', 'provisional holiday calendar', { year, reason }),
+    }),
+  );
+  lazy(
+    c,
+    'metric',
+    () => (name, properties) => emitMetric(env.METRICS_NAMESPACE, name, c.regency.id, properties),
+  );
+  lazy(c, 'applications', () => new DynamoApplications(theTable()));
+  lazy(c, 'stages', () => new DynamoStages(theTable()));
+  lazy(c, 'documents', () => new DynamoDocuments(theTable()));
+  lazy(c, 'audit', () => new DynamoAuditTrail(theTable()));
+  lazy(c, 'surveys', () => new DynamoSurveys(theTable()));
+  lazy(c, 'complaints', () => new DynamoComplaints(theTable()));
+  lazy(c, 'sequences', () => new DynamoSequences(theTable()));
+  lazy(c, 'files', () => new S3DocumentBucket(clients.s3(), required(env, 'DOCUMENTS_BUCKET')));
+  lazy(c, 'workflows', () => new SfnWorkflowRunner(clients.sfn(), (code) => stateMachineArnOf(env, code)));
+  lazy(c, 'tasks', () => new SfnTaskCallbacks(clients.sfn()));
+  lazy(c, 'mailer', () => new SesMailer(clients.ses(), c.regency.mail.sender, env.MAIL_CONFIGURATION_SET));
+  for (const [name, value] of Object.entries(overrides))
+    Object.defineProperty(c, name, { value, enumerable: true, writable: true, configurable: true });
+  return c;
+}
+
+let current: Container | undefined;
+
+/** The running function's container, built at its first use from `process.env`. */
+export function container(): Container {
+  current ??= buildContainer(parseEnv(process.env));
+  return current;
+}
+
+/** In-process runs (local API server, workflow tests): the handlers of this process use `c`. */
+export function useContainer(c: Container): void {
+  current = c;
+}
