@@ -12,7 +12,7 @@ import {
 import { loadRegency } from '#config/load.ts';
 import { hashAccessToken } from '#core/domain/access-token.ts';
 import { TRACKING_CODE_PATTERN } from '#core/domain/tracking-code.ts';
-import { applicantFixture, applicationFixture, nikFor } from '../../unit/api/fixtures.ts';
+import { applicantFixture, applicationFixture, nikFor } from '../../fixtures/application.ts';
 import { api, stackEndpoints, uniqueEmail } from '../harness/index.ts';
 import { bearer, createDraft, json, StackRecords } from './client.ts';
 

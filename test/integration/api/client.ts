@@ -16,7 +16,7 @@ import type { Outcome } from '#config/regency-schema.ts';
 import type { Application } from '#core/domain/application.ts';
 import { submitDecision } from '#core/use-cases/workflow-steps.ts';
 import type { LocalClients } from '../../../local/clients.ts';
-import { applicationFixture } from '../../unit/api/fixtures.ts';
+import { applicationFixture } from '../../fixtures/application.ts';
 import { api, stackClients, stackEndpoints, uniqueEmail } from '../harness/index.ts';
 
 export const PDF = (text = 'dokumen uji') =>

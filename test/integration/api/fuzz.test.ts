@@ -22,7 +22,7 @@ import { createApiServer, type Handler } from '../../../local/api-gateway.ts';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../../local/env.ts';
 import { ensureBucket, ensureTable } from '../../../local/resources.ts';
 import { REPO_ROOT } from '../../../local/stack.ts';
-import { applicationFixture } from '../../unit/api/fixtures.ts';
+import { applicationFixture } from '../../fixtures/application.ts';
 import { stackClients, stackEndpoints, uniqueId } from '../harness/index.ts';
 
 const RUNS_PER_ROUTE = 40;

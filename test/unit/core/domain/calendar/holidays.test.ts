@@ -9,9 +9,9 @@ import {
   LIBRARY_HOLIDAYS_FIRST_YEAR,
   LIBRARY_HOLIDAYS_LAST_YEAR,
 } from '#core/domain/calendar/moveable-feasts.ts';
-import { libraryHolidays } from '../../../infra/tools/moveable-feasts.ts';
+import { libraryHolidays } from '../../../../../infra/tools/moveable-feasts.ts';
 
-const FUNCTIONS_DIR = fileURLToPath(new URL('../../../functions', import.meta.url));
+const FUNCTIONS_DIR = fileURLToPath(new URL('../../../../../functions', import.meta.url));
 
 function datesOf(year: number, kind: 'national' | 'cuti-bersama'): string[] {
   return (OFFICIAL_HOLIDAYS[year] ?? []).filter((h) => h.kind === kind).map((h) => h.date);

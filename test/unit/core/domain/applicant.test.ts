@@ -5,7 +5,7 @@ import { createApplicationBody } from '#api/schemas.ts';
 import { loadRegency } from '#config/load.ts';
 import { applicantSchema, checkApplicant } from '#core/domain/applicant.ts';
 import { checkAnswers, missingRequirements, requiredRequirements } from '#core/domain/requirements.ts';
-import { applicantFixture, applicationFixture, nikFor } from './fixtures.ts';
+import { applicantFixture, applicationFixture, nikFor } from '../../../fixtures/application.ts';
 
 const bengkulu = loadRegency('kota-bengkulu').regency;
 const sikot = bengkulu.permits[0];

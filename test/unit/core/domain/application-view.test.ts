@@ -5,7 +5,7 @@ import type { Application, AuditEvent, StageVisit, SubmittedDocument } from '#co
 import { applicationView, trackView } from '#core/domain/application-view.ts';
 import { createCalendar } from '#core/domain/calendar/calendar.ts';
 import { localIso } from '#core/domain/local-time.ts';
-import { applicantFixture } from './fixtures.ts';
+import { applicantFixture } from '../../../fixtures/application.ts';
 
 const regency = loadRegency('kota-bengkulu').regency;
 const permit = regency.permits[0];
