@@ -12,6 +12,7 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { createServer } from 'node:http';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
+import type { Problem as ApiProblem } from '#api/problem.ts';
 import type { HttpMethod, RouteDefinition } from '#api/routes.ts';
 
 /**
@@ -26,13 +27,8 @@ export const MAX_EVENT_BYTES = 6 * 1024 * 1024;
 /** API Gateway's integration timeout for HTTP APIs (30 s maximum), after which it answers 503. */
 export const INTEGRATION_TIMEOUT_MS = 30_000;
 
-export interface Problem {
-  type: string;
-  title: string;
-  status: number;
-  code: string;
-  detail: string;
-}
+/** The gateway's own answers (no route, bad path, too large) in the product's problem+json shape. */
+export type Problem = Pick<ApiProblem, 'type' | 'title' | 'status' | 'code' | 'detail'>;
 
 export type RouteMatch =
   | { kind: 'route'; route: RouteDefinition; pathParameters: Record<string, string> }

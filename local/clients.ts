@@ -18,7 +18,7 @@ export interface LocalClientUrls {
 
 export interface LocalClients {
   dynamodb: DynamoDBClient;
-  /** Path-style and checksums only when required: see LOCAL-AWS.md (s3rver, aws-sdk-js-v3 issue 6994). */
+  /** Path-style (`<bucket>.127.0.0.1` does not resolve), checksums only when required (aws-sdk-js-v3#6994). */
   s3: S3Client;
   ses: SESv2Client | undefined;
   sfn: SFNClient | undefined;

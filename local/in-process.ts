@@ -9,7 +9,6 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  CreateStateMachineCommand,
   DescribeExecutionCommand,
   GetExecutionHistoryCommand,
   type HistoryEvent,
@@ -19,11 +18,10 @@ import type { Regency } from '#config/regency-schema.ts';
 import type { AwsClients } from '#runtime/clients.ts';
 import { buildContainer, type Container, useContainer } from '#runtime/container.ts';
 import { type FunctionEnv, parseEnv } from '#runtime/env.ts';
-import { generateStateMachines, substitute } from '../statemachines/index.ts';
 import { localClients } from './clients.ts';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from './env.ts';
 import { workflowFunctionModules } from './functions-registry.ts';
-import { ensureBucket, ensureTable, localFunctionArn } from './resources.ts';
+import { createStateMachines, ensureBucket, ensureTable } from './resources.ts';
 import type { Clock } from './sfn/clock.ts';
 import { type FunctionRegistry, registryFromModules } from './sfn/registry.ts';
 import { type StepFunctionsService, startStepFunctionsService } from './sfn/service.ts';
@@ -105,7 +103,7 @@ export async function startInProcessWorkflows(options: {
     endpoint: sfnService.url,
     credentials: LOCAL_CREDENTIALS,
   });
-  const machines = await createWorkflows(sfn, regency, options.machineName);
+  const machines = await createStateMachines({ client: sfn, regency, name: options.machineName });
   return {
     dir,
     sfnService,
@@ -160,31 +158,4 @@ export async function settleExecution(
       );
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
-}
-
-/**
- * Creates every permit workflow of `regency` on the local Step Functions service, its tasks
- * pointed at the functions by their local ARNs, under the name `name(permitCode)`. Returns
- * permit code -> state machine ARN.
- */
-export async function createWorkflows(
-  sfn: SFNClient,
-  regency: Regency,
-  name: (permitCode: string) => string,
-): Promise<Map<string, string>> {
-  const machines = new Map<string, string>();
-  for (const machine of generateStateMachines(regency)) {
-    const values = Object.fromEntries(
-      Object.entries(machine.substitutions).map(([placeholder, fn]) => [placeholder, localFunctionArn(fn)]),
-    );
-    const created = await sfn.send(
-      new CreateStateMachineCommand({
-        name: name(machine.name),
-        definition: JSON.stringify(substitute(machine.definition, values)),
-        roleArn: 'arn:aws:iam::000000000000:role/satupintu-local',
-      }),
-    );
-    machines.set(machine.name, created.stateMachineArn ?? '');
-  }
-  return machines;
 }

@@ -205,3 +205,13 @@ async function stopChild(child: ChildProcess, exited: Promise<ExitInfo>): Promis
   // Whatever the child left in its group (a JVM whose supervisor was killed first) goes too.
   signalGroup('SIGKILL');
 }
+
+/** Whether a process exists (EPERM: it exists but belongs to someone else). */
+export function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}

@@ -3,9 +3,6 @@
  * CloudFormation would call. Every step is idempotent: starting again on existing data keeps the data
  * and only adds what is missing.
  */
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import {
   type AttributeDefinition,
   CreateTableCommand,
@@ -26,7 +23,9 @@ import {
   UpdateStateMachineCommand,
 } from '@aws-sdk/client-sfn';
 import { tableDesign } from '#adapters/dynamodb/keys.ts';
-import { LOCAL_ACCOUNT_ID, LOCAL_REGION, localStateMachineArn, stateMachineName } from './env.ts';
+import type { Regency } from '#config/regency-schema.ts';
+import { generateStateMachines, substitute } from '../statemachines/index.ts';
+import { LOCAL_ACCOUNT_ID, LOCAL_REGION, localStateMachineArn } from './env.ts';
 
 export type Outcome = 'created' | 'updated' | 'unchanged';
 
@@ -94,7 +93,7 @@ export async function ensureTable(client: DynamoDBClient, tableName: string): Pr
     ttl.TimeToLiveDescription?.TimeToLiveStatus === 'ENABLED' &&
     ttl.TimeToLiveDescription.AttributeName === tableDesign.ttlAttribute;
   if (!ttlOn) {
-    // DynamoDB Local records the setting but never deletes expired items (see LOCAL-AWS.md).
+    // DynamoDB Local records the setting but never deletes expired items: readers check expiresAt.
     await client.send(
       new UpdateTimeToLiveCommand({
         TableName: tableName,
@@ -135,47 +134,16 @@ export function localFunctionArn(name: string): string {
   return `arn:aws:lambda:${LOCAL_REGION}:${LOCAL_ACCOUNT_ID}:function:${name}`;
 }
 
-/** The shape of `statemachines/index.ts` this module relies on (kept structural: that module is another team's). */
-interface WorkflowGenerator {
-  generateStateMachines(regency: unknown): Array<{
-    name: string;
-    definition: object;
-    substitutions: Record<string, string>;
-  }>;
-}
-
-export interface StateMachinesResult {
-  /** Permit code -> state machine ARN. */
-  stateMachines: Record<string, string>;
-  /** Why nothing was created, when nothing was. */
-  note?: string;
-}
-
 /**
- * Creates (or updates to the current definition) one state machine per permit of the regency, with the
- * ASL from the workflow generator and its `${...}` placeholders replaced by local function ARNs, the
- * way CDK's `definitionSubstitutions` put in the deployed ones.
+ * Creates (or updates to the current definition) one state machine per permit of the regency, named
+ * `name(permitCode)`, with the generated ASL and its `${...}` placeholders replaced by local function
+ * ARNs, the way CDK's `definitionSubstitutions` put in the deployed ones. Returns permit code -> ARN.
  */
 export async function createStateMachines(args: {
-  client: SFNClient | undefined;
-  regencyId: string;
-  regency: unknown;
-  repoRoot: string;
-}): Promise<StateMachinesResult> {
-  const generatorFile = join(args.repoRoot, 'statemachines', 'index.ts');
-  if (!existsSync(generatorFile)) {
-    return { stateMachines: {}, note: 'no workflows generated yet (statemachines/index.ts does not exist)' };
-  }
-  if (args.client === undefined) {
-    return {
-      stateMachines: {},
-      note: 'workflows not created: the local Step Functions service is not running',
-    };
-  }
-  const generator = (await import(pathToFileURL(generatorFile).href)) as Partial<WorkflowGenerator>;
-  if (typeof generator.generateStateMachines !== 'function') {
-    return { stateMachines: {}, note: 'statemachines/index.ts does not export generateStateMachines yet' };
-  }
+  client: SFNClient;
+  regency: Regency;
+  name: (permitCode: string) => string;
+}): Promise<Map<string, string>> {
   const existing = new Map<string, string>();
   let nextToken: string | undefined;
   do {
@@ -185,10 +153,13 @@ export async function createStateMachines(args: {
     nextToken = page.nextToken;
   } while (nextToken);
 
-  const stateMachines: Record<string, string> = {};
-  for (const machine of generator.generateStateMachines(args.regency)) {
-    const name = stateMachineName(args.regencyId, machine.name);
-    const definition = substitutePlaceholders(JSON.stringify(machine.definition), machine.substitutions);
+  const stateMachines = new Map<string, string>();
+  for (const machine of generateStateMachines(args.regency)) {
+    const name = args.name(machine.name);
+    const functionArns = Object.fromEntries(
+      Object.entries(machine.substitutions).map(([placeholder, fn]) => [placeholder, localFunctionArn(fn)]),
+    );
+    const definition = JSON.stringify(substitute(machine.definition, functionArns));
     const arn = existing.get(name);
     if (arn === undefined) {
       const created = await args.client.send(
@@ -199,26 +170,13 @@ export async function createStateMachines(args: {
           type: 'STANDARD',
         }),
       );
-      stateMachines[machine.name] = created.stateMachineArn ?? localStateMachineArn(name);
+      stateMachines.set(machine.name, created.stateMachineArn ?? localStateMachineArn(name));
     } else {
       await args.client.send(new UpdateStateMachineCommand({ stateMachineArn: arn, definition }));
-      stateMachines[machine.name] = arn;
+      stateMachines.set(machine.name, arn);
     }
   }
-  return { stateMachines };
-}
-
-/** Replaces `${Placeholder}` by the local ARN of the function it names, failing on a placeholder without one. */
-export function substitutePlaceholders(
-  definitionJson: string,
-  substitutions: Record<string, string>,
-): string {
-  return definitionJson.replace(/\$\{([A-Za-z0-9_]+)\}/g, (match, placeholder: string) => {
-    const fn = substitutions[placeholder];
-    if (fn === undefined)
-      throw new Error(`state machine definition uses ${match} but gives no substitution for it`);
-    return localFunctionArn(fn);
-  });
+  return stateMachines;
 }
 
 function localWorkflowRoleArn(): string {

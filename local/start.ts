@@ -11,7 +11,7 @@ import { parseArgs } from 'node:util';
 import { routes } from '#api/routes.ts';
 import { renderBanner } from './banner.ts';
 import { DEFAULT_PORTS, PORT_OVERRIDES, parsePort, SERVICES, type ServiceName } from './ports.ts';
-import { describeExit, LaunchError } from './processes.ts';
+import { describeExit, isAlive, LaunchError } from './processes.ts';
 import { DEFAULT_DATA_DIR, DEFAULT_REGENCY, type RunningStack, startStack } from './stack.ts';
 
 const USAGE = `Usage: npm start -- [options]
@@ -108,15 +108,6 @@ function launchChain(): number[] {
     pid = parent;
   }
   return chain;
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 async function main(): Promise<void> {

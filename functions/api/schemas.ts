@@ -310,22 +310,16 @@ export const uploadGrantedResponse = z
   })
   .meta({ id: 'UploadGranted' });
 
-export const documentVersionResponse = z
-  .object({
-    requirementId: z.string(),
-    uploadId: z.string(),
-    mediaType,
-    sizeBytes: z.int(),
-    acceptedAt: localTimeSchema,
-  })
-  .meta({ id: 'DocumentVersion' });
-
 const versionView = z.object({
   uploadId: z.string(),
   mediaType,
   sizeBytes: z.int(),
   acceptedAt: localTimeSchema,
 });
+
+export const documentVersionResponse = z
+  .object({ requirementId: z.string(), ...versionView.shape })
+  .meta({ id: 'DocumentVersion' });
 
 export const submissionResponse = z
   .object({

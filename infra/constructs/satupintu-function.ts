@@ -59,7 +59,7 @@ export interface SatupintuFunctionProps {
  * - **ARM64** (Graviton: about 20 % cheaper per GB-second than x86 for the same work) on **`nodejs22.x`**;
  * - the **AWS SDK v3 is bundled**, not taken from the runtime: the runtime's copy is whatever version
  *   Lambda ships that week, while ours is the version the tests ran against. That matters here: S3
- *   checksum defaults changed between SDK releases and break presigned uploads (see LOCAL-AWS.md). esbuild
+ *   checksum defaults changed between SDK releases and break presigned uploads (aws-sdk-js-v3#6994). esbuild
  *   tree-shakes the modular v3 clients, so the cost is a few hundred KB per function;
  * - an explicit **log group** with retention and JSON log format (no `/aws/lambda` group left unmanaged);
  * - **X-Ray tracing** active;

@@ -1,9 +1,3 @@
-/**
- * One regency, one stack: `Satupintu-<regency id>`. Everything the product needs in AWS for one permit
- * office, built from that office's validated configuration.
- */
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import {
   Annotations,
   CfnOutput,
@@ -64,8 +58,6 @@ export interface RegencyStackProps extends StackProps {
   readonly httpAccess?: FunctionAccessMap;
   /** @default `workflowFunctionAccess` */
   readonly workflowAccess?: FunctionAccessMap;
-  /** @default `functions/workflow/<name>.ts` */
-  readonly workflowEntry?: (name: string) => string;
   /** Browser origins of the applicant front end. @default the origins of `mail.publicBaseUrl` and `office.website` */
   readonly corsOrigins?: readonly string[];
   readonly customDomain?: CustomDomain;
@@ -83,8 +75,6 @@ export class RegencyStack extends Stack {
   readonly workflowFunctions = new Map<string, SatupintuFunction>();
   /** Function ids that have no declared access (they get none). */
   readonly undeclaredFunctions: string[] = [];
-  /** Workflows left out because a function they invoke has no entry file yet. */
-  readonly skippedWorkflows: string[] = [];
   /** What the grant helpers may point functions at. */
   readonly grantTargets: GrantTargets;
 
@@ -132,20 +122,7 @@ export class RegencyStack extends Stack {
       alerts: this.alerts,
     });
 
-    // Workflows whose functions all have entry files; the others are reported and left out.
-    const workflowEntry = props.workflowEntry ?? workflowFunctionEntry;
-    const deployable = props.workflows.filter((w) => {
-      const missing = Object.values(w.substitutions).filter(
-        (name) => !existsSync(join(repoRoot, workflowEntry(name))),
-      );
-      if (missing.length === 0) return true;
-      this.skippedWorkflows.push(w.name);
-      Annotations.of(this).addWarningV2(
-        'satupintu:workflow-skipped',
-        `workflow ${w.name} is not deployed: missing ${missing.map(workflowEntry).join(', ')}`,
-      );
-      return false;
-    });
+    const deployable = props.workflows;
     const workflowRefs: WorkflowRef[] = deployable.map((w) => ({
       permitCode: w.name,
       stateMachineArn: stateMachineArn(this, regency.id, w.name),
@@ -195,7 +172,7 @@ export class RegencyStack extends Stack {
     for (const name of new Set(deployable.flatMap((w) => Object.values(w.substitutions))))
       this.workflowFunctions.set(
         name,
-        makeFunction('workflow', name, workflowEntry(name), workflowAccess[name]),
+        makeFunction('workflow', name, workflowFunctionEntry(name), workflowAccess[name]),
       );
     this.workflows = new Workflows(this, 'Workflows', {
       regencyId: regency.id,

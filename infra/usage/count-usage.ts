@@ -29,17 +29,9 @@ import { resolveRegency, startStack } from '../../local/stack.ts';
 import { workflowFunctionAccess } from '../function-access.ts';
 import { type CountedUsage, costLines, fixedMonthlyLines, markdownTable } from './cost-table.ts';
 
+/** What a run counts; `durationMs` sums in-process handler durations (an indication only: Lambda on ARM differs). */
 export interface Usage extends CountedUsage {
-  transitions: number;
-  invocations: Record<string, number>;
-  /** Sum of in-process handler durations, ms (an indication only: Lambda on ARM differs). */
-  durationMs: Record<string, number>;
-  readUnits: number;
-  writeUnits: number;
   dynamoRequests: number;
-  mails: number;
-  s3Puts: number;
-  s3Bytes: number;
 }
 
 const emptyUsage = (): Usage => ({

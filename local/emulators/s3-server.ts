@@ -13,7 +13,7 @@ const port = Number(requiredFlag('port'));
 const directory = requiredFlag('directory');
 
 // silent: per-request logs would drown the API's; vhostBuckets off: clients must use path-style URLs,
-// which is what LOCAL-AWS.md prescribes (`<bucket>.127.0.0.1` does not resolve).
+// because `<bucket>.127.0.0.1` does not resolve.
 const s3rver = new S3rver({ directory, silent: true, vhostBuckets: false });
 const server = createServer(s3rver.callback());
 stopWithParent(() => new Promise((resolve) => server.close(() => resolve())));

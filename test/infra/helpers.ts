@@ -2,25 +2,16 @@
  * Building a regency's stack in a test exactly as `infra/app.ts` does (same `buildRegencyApp`, cdk.json's
  * context), but without bundling unless asked: bundling is tested once, in `bundle.test.ts`.
  */
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type BuiltApp, buildRegencyApp, REPO_ROOT } from '../../infra/build-app.ts';
-import { workflowFunctionEntry } from '../../infra/stacks/regency-stack.ts';
 
 export { REPO_ROOT };
 
 export const CDK_JSON_CONTEXT: Record<string, unknown> = (
   JSON.parse(readFileSync(join(REPO_ROOT, 'cdk.json'), 'utf8')) as { context: Record<string, unknown> }
 ).context;
-
-export const FIXTURE_WORKFLOW_HANDLER = 'test/infra/fixtures/workflow-handler.ts';
-
-/** The real workflow function entry once it is written, the fixture until then. */
-export const testWorkflowEntry = (name: string): string =>
-  existsSync(join(REPO_ROOT, workflowFunctionEntry(name)))
-    ? workflowFunctionEntry(name)
-    : FIXTURE_WORKFLOW_HANDLER;
 
 export interface TestBuildOptions {
   readonly bundling?: boolean;
@@ -61,7 +52,6 @@ export function buildTestApp(regencyId: string, options: TestBuildOptions = {}):
       },
       env: options.env ?? {},
       regenciesDir: options.regenciesDir,
-      stackOverrides: { workflowEntry: testWorkflowEntry },
     });
   } catch (error) {
     cleanup();

@@ -1,0 +1,65 @@
+/** Test data of the use-case tests: applications and accepted documents, arranged through the fakes. */
+import type { Application, SubmittedDocument } from '#core/domain/application.ts';
+import type { UploadRecord } from '#core/domain/records.ts';
+import { RequestError } from '#core/domain/request-errors.ts';
+import { type FakePorts, wib } from './fakes.ts';
+
+/** The first bytes of a PDF: enough for the magic-byte check. */
+export const PDF_BYTES = new TextEncoder().encode('%PDF-1.7\n% a scanned document\n');
+
+/** An application of Kota Bengkulu's SIKOT, a draft unless `overrides` say otherwise. */
+export function anApplication(overrides: Partial<Application> = {}): Application {
+  return {
+    id: '11111111-1111-4111-8111-111111111111',
+    regencyId: 'kota-bengkulu',
+    permitCode: 'SIKOT',
+    trackingCode: 'BNG-7K3M-Q9TX',
+    status: 'draft',
+    applicantEmail: 'siti@example.test',
+    applicantName: 'Siti Rahmawati',
+    createdAt: wib('2026-01-30T10:00:00').toISOString(),
+    answers: { secondPermit: false },
+    visits: 0,
+    version: 1,
+    ...overrides,
+  };
+}
+
+/** An accepted version of a requirement's document, and its file, as confirmUpload leaves them. */
+export async function acceptedDocument(
+  ports: FakePorts,
+  applicationId: string,
+  requirementId: string,
+  acceptedAt: Date,
+): Promise<SubmittedDocument> {
+  const uploadId = ports.newId();
+  const objectKey = `drafts/${applicationId}/${requirementId}/${uploadId}`;
+  const at = acceptedAt.toISOString();
+  const mediaType = 'application/pdf' as const;
+  const upload: UploadRecord = {
+    ...{ applicationId, uploadId, requirementId, objectKey, declaredType: mediaType, status: 'pending' },
+    ...{ declaredSizeBytes: PDF_BYTES.length, createdAt: at, urlExpiresAt: at },
+  };
+  const version = {
+    requirementId,
+    uploadId,
+    objectKey,
+    mediaType,
+    sizeBytes: PDF_BYTES.length,
+    acceptedAt: at,
+  };
+  await ports.files.put(objectKey, PDF_BYTES, mediaType);
+  await ports.documents.createUpload(upload);
+  await ports.documents.acceptUpload(upload, version, { applicationId, at, type: 'document-accepted' });
+  return version;
+}
+
+/** The RequestError `promise` rejects with (a test fails on anything else). */
+export async function refusal(promise: Promise<unknown>): Promise<RequestError> {
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  if (!(error instanceof RequestError)) throw new Error(`expected a RequestError, got ${String(error)}`);
+  return error;
+}
