@@ -69,7 +69,7 @@ export function workflowDiagram(definition: AslDefinition): string {
   for (const [name, raw] of Object.entries(definition.States)) {
     const state = raw as AnyState;
     const group = groupOf(name);
-    if (group === STATE.needsAttention || group === STATE.failed) continue;
+    if (group === STATE.needsAttention || group === STATE.failed || group === STATE.closed) continue;
     if (typeof state.Comment === 'string' && name !== group)
       labels.set(group, state.Comment.replace(/ \| /g, '<br/>'));
     if (!labels.has(group)) labels.set(group, SPECIAL_LABELS[group] ?? group);

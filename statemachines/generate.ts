@@ -50,7 +50,14 @@ export const STATE = {
   lapse: 'Lapse',
   lapsed: 'Lapsed',
   done: 'Done',
+  closed: 'Closed',
 } as const;
+
+/**
+ * A step that finds the application in a final state it did not cause (withdrawn while the step was
+ * on its way) throws ApplicationClosed: the execution ends cleanly, writing nothing.
+ */
+const CLOSED_CATCH = { ErrorEquals: ['ApplicationClosed'], ResultPath: null, Next: STATE.closed };
 
 export const stateName = {
   begin: (id: string) => `${id}.begin`,
@@ -85,7 +92,7 @@ function invoke(
     ...(resultSelector === undefined ? {} : { ResultSelector: resultSelector }),
     ResultPath: resultPath,
     Retry: [{ ErrorEquals: TRANSIENT_LAMBDA_ERRORS, IntervalSeconds: 2, MaxAttempts: 6, BackoffRate: 2 }],
-    Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: STATE.needsAttention }],
+    Catch: [CLOSED_CATCH, { ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: STATE.needsAttention }],
     ...next,
   };
 }
@@ -117,6 +124,7 @@ function waitForHuman(
     Retry: [{ ErrorEquals: TRANSIENT_LAMBDA_ERRORS, IntervalSeconds: 2, MaxAttempts: 6, BackoffRate: 2 }],
     Catch: [
       { ErrorEquals: ['States.Timeout'], ResultPath: null, Next: onTimeout },
+      CLOSED_CATCH,
       { ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: STATE.needsAttention },
     ],
     Next: next,
@@ -291,6 +299,10 @@ export function generateDefinition(regency: Regency, permit: Permit): AslDefinit
     [STATE.lapse]: invoke('StageActionsFunctionArn', common('lapse'), { Next: STATE.lapsed }),
     [STATE.lapsed]: { Type: 'Succeed', Comment: 'The applicant did not complete the returned file in time.' },
     [STATE.done]: { Type: 'Succeed' },
+    [STATE.closed]: {
+      Type: 'Succeed',
+      Comment: 'The application reached a final state outside the workflow (withdrawn); nothing more to do.',
+    },
     // The last resort: record that an administrator must look, raise the alert, then fail the
     // execution. Its own failures are retried but not caught, so a broken alert path is visible as a
     // failed execution (which has its own alarm).

@@ -37,8 +37,6 @@ export interface ApplicationRepository {
   get(id: string): Promise<Application | undefined>;
   /** Creates the application alone (tests and tools); false if it already exists. */
   create(app: Application): Promise<boolean>;
-  /** Writes `next` if the stored version is still `next.version - 1`; throws ConcurrentUpdateError otherwise. */
-  save(next: Application): Promise<void>;
   /**
    * Writes a new draft atomically: the application, the applicant's form, the token hash, the tracking
    * code reservation, the audit event and, when given, the idempotency record.
@@ -61,20 +59,16 @@ export interface ApplicationRepository {
 
 export type DecideResult = 'decided' | 'already-decided' | 'closed';
 
-/** Stage visits and the pending actions (what a link points at) of the workflow. */
+/** Stage visits and the pending actions (what a link points at); they change through `Changes`. */
 export interface StageRepository {
   getVisit(applicationId: string, visit: number): Promise<StageVisit | undefined>;
   listVisits(applicationId: string): Promise<StageVisit[]>;
-  putVisit(visit: StageVisit): Promise<void>;
   getAction(id: string): Promise<PendingAction | undefined>;
-  /** Creates the action; false if it already exists (a retried step). */
-  createAction(action: PendingAction): Promise<boolean>;
   /** Records the current task token unless the action is closed; returns the action as stored. */
   setTaskToken(id: string, token: string, at: string): Promise<PendingAction | undefined>;
   markNotified(id: string, at: string): Promise<void>;
   /** Records a decision once: only an open action can be decided. */
   decide(id: string, decision: Decision): Promise<DecideResult>;
-  closeAction(id: string): Promise<void>;
 }
 
 /** Uploads handed out and the accepted versions of each document. */
@@ -106,7 +100,10 @@ export interface ComplaintRepository {
 
 /** Gap-free sequences (1, 2, 3...) by name. */
 export interface Sequences {
+  /** Takes the next number on its own (complaint references). */
   next(name: string): Promise<number>;
+  /** The last number taken (0 before the first): a Change takes the next one with `takeNumber`. */
+  current(name: string): Promise<number>;
 }
 
 /** The documents bucket: presigned transfers, the server-side look at an upload, generated documents. */
@@ -154,6 +151,66 @@ export interface Mailer {
   send(message: MailMessage): Promise<void>;
 }
 
+/** A mail recorded before it is sent, under an id derived from the event it tells of. */
+export interface OutboxMail extends MailMessage {
+  /** Deterministic: the same event always gives the same id, so a retried step finds its mail. */
+  id: string;
+  applicationId?: string;
+}
+
+export type OutboxStatus = 'pending' | 'sending' | 'sent';
+
+export interface OutboxRecord extends OutboxMail {
+  status: OutboxStatus;
+  createdAt: string;
+  claimedAt?: string;
+  sentAt?: string;
+}
+
+/**
+ * One atomic change: a state change, the audit records that tell of it and the mail it causes, all
+ * written or none. `application` is saved only if the stored version is still `version - 1`; a record
+ * to create must not exist, one to update or close must. Any failed condition means someone else
+ * changed the application first: ConcurrentUpdateError, and nothing is written.
+ */
+export interface Change {
+  application?: Application;
+  /** Written only if the application is still at this version (when `application` is not written). */
+  expectVersion?: { applicationId: string; version: number };
+  createVisits?: StageVisit[];
+  updateVisits?: StageVisit[];
+  createActions?: PendingAction[];
+  closeActions?: string[];
+  audit?: AuditEvent[];
+  mail?: OutboxMail[];
+  /** Takes the next number of a gap-free sequence: written only if its value is still `current`. */
+  takeNumber?: { sequence: string; current: number };
+}
+
+export interface Changes {
+  commit(change: Change, at: string): Promise<void>;
+}
+
+/** Thrown by a workflow step that finds the application in a final state it did not cause. */
+export class ApplicationClosedError extends Error {
+  constructor(applicationId: string, status: string) {
+    super(`application ${applicationId} is ${status}: the workflow ends here`);
+    this.name = 'ApplicationClosed';
+  }
+}
+
+/** The outbox: every mail is recorded first, then claimed, sent and marked sent. */
+export interface Outbox {
+  get(id: string): Promise<OutboxRecord | undefined>;
+  /** Records mail outside a state change; false if mail with this id was recorded before. */
+  add(mail: OutboxMail, at: string): Promise<boolean>;
+  /** pending -> sending, once: false if it was claimed or sent before (so it is never sent twice). */
+  claim(id: string, at: string): Promise<boolean>;
+  /** sending -> pending: the mail service refused it, so it was not sent and may be tried again. */
+  release(id: string): Promise<void>;
+  markSent(id: string, at: string): Promise<void>;
+}
+
 /** Everything a use case may be given. A use case names the part it needs with `Pick<Ports, ...>`. */
 export interface Ports {
   regency: Regency;
@@ -165,6 +222,8 @@ export interface Ports {
   surveys: SurveyRepository;
   complaints: ComplaintRepository;
   sequences: Sequences;
+  changes: Changes;
+  outbox: Outbox;
   files: DocumentFiles;
   workflows: WorkflowRunner;
   tasks: TaskCallbacks;

@@ -9,6 +9,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { DynamoApplications } from '#adapters/dynamodb/applications.ts';
 import { DynamoAuditTrail } from '#adapters/dynamodb/audit.ts';
+import { DynamoChanges, DynamoOutbox } from '#adapters/dynamodb/changes.ts';
 import { DynamoDocuments } from '#adapters/dynamodb/documents.ts';
 import { DynamoComplaints, DynamoSequences, DynamoSurveys } from '#adapters/dynamodb/office-records.ts';
 import { DynamoStages } from '#adapters/dynamodb/stages.ts';
@@ -75,6 +76,8 @@ export function buildContainer(
   lazy(c, 'surveys', () => new DynamoSurveys(theTable()));
   lazy(c, 'complaints', () => new DynamoComplaints(theTable()));
   lazy(c, 'sequences', () => new DynamoSequences(theTable()));
+  lazy(c, 'changes', () => new DynamoChanges(theTable()));
+  lazy(c, 'outbox', () => new DynamoOutbox(theTable()));
   lazy(c, 'files', () => new S3DocumentBucket(clients.s3(), required(env, 'DOCUMENTS_BUCKET')));
   lazy(c, 'workflows', () => new SfnWorkflowRunner(clients.sfn(), (code) => stateMachineArnOf(env, code)));
   lazy(c, 'tasks', () => new SfnTaskCallbacks(clients.sfn()));

@@ -1,13 +1,13 @@
 /** The application record and what the applicant API keeps beside it (items in keys.ts). */
 import type { Application } from '#core/domain/application.ts';
 import type { ApplicantRecord, IdempotencyRecord } from '#core/domain/records.ts';
-import { type ApplicationRepository, ConcurrentUpdateError, type CreateDraftResult } from '#core/ports.ts';
+import type { ApplicationRepository, CreateDraftResult } from '#core/ports.ts';
 import { auditPut } from './audit.ts';
 import { indexKeys, keys } from './keys.ts';
 import type { Table } from './table.ts';
 
 /** The application's item with its index keys: the one place that writes it. */
-const applicationItem = (app: Application): Record<string, unknown> => ({
+export const applicationItem = (app: Application): Record<string, unknown> => ({
   ...keys.application(app.id),
   ...indexKeys.application(app.trackingCode),
   ...app,
@@ -28,14 +28,6 @@ export class DynamoApplications implements ApplicationRepository {
 
   create(app: Application): Promise<boolean> {
     return this.table.put(applicationItem(app), { expression: 'attribute_not_exists(pk)' });
-  }
-
-  async save(next: Application): Promise<void> {
-    const written = await this.table.put(applicationItem(next), {
-      expression: 'version = :previous',
-      ExpressionAttributeValues: { ':previous': next.version - 1 },
-    });
-    if (!written) throw new ConcurrentUpdateError(`application ${next.id}`);
   }
 
   async createDraft(input: Parameters<ApplicationRepository['createDraft']>[0]): Promise<CreateDraftResult> {

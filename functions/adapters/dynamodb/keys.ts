@@ -29,6 +29,8 @@
  *   `<filedAt>#<reference>` (the office's monthly list) and, when linked to an application, gsi2
  *   `APP#<id>` / `COMPLAINT#<filedAt>`.
  * - `COUNTER#<key>` / `COUNTER`: gap-free sequences (permit numbers, complaint references).
+ * - `OUTBOX#<mailId>` / `OUTBOX`: a mail recorded before it is sent (pending, sending, sent), its id
+ *   derived from the event; written in the transaction of the change that causes it.
  */
 
 export const tableDesign = {
@@ -65,6 +67,7 @@ export const keys = {
   action: (id: string) => key(`ACTION#${id}`, 'ACTION'),
   complaint: (reference: string) => key(`COMPLAINT#${reference}`, 'COMPLAINT'),
   counter: (name: string) => key(`COUNTER#${name}`, 'COUNTER'),
+  outbox: (mailId: string) => key(`OUTBOX#${mailId}`, 'OUTBOX'),
 };
 
 /** Sort-key prefixes of the collections inside an application's partition. */

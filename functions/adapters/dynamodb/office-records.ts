@@ -62,4 +62,8 @@ export class DynamoSequences implements Sequences {
     });
     return Number(written?.value);
   }
+
+  async current(name: string): Promise<number> {
+    return (await this.table.get<{ value: number }>(keys.counter(name)))?.value ?? 0;
+  }
 }

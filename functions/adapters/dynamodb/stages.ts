@@ -17,19 +17,8 @@ export class DynamoStages implements StageRepository {
     return this.table.queryAll<StageVisit>(collections.visits(applicationId));
   }
 
-  async putVisit(visit: StageVisit): Promise<void> {
-    await this.table.put({ ...keys.visit(visit.applicationId, visit.visit), ...visit });
-  }
-
   getAction(id: string): Promise<PendingAction | undefined> {
     return this.table.get<PendingAction>(keys.action(id));
-  }
-
-  createAction(action: PendingAction): Promise<boolean> {
-    return this.table.put(
-      { ...keys.action(action.id), ...action },
-      { expression: 'attribute_not_exists(pk)' },
-    );
   }
 
   async setTaskToken(id: string, token: string, at: string): Promise<PendingAction | undefined> {
@@ -62,14 +51,5 @@ export class DynamoStages implements StageRepository {
     if (written !== undefined) return 'decided';
     const current = await this.getAction(id);
     return current?.status === 'decided' ? 'already-decided' : 'closed';
-  }
-
-  async closeAction(id: string): Promise<void> {
-    await this.table.update(keys.action(id), {
-      UpdateExpression: 'SET #status = :closed REMOVE taskToken',
-      ExpressionAttributeNames: STATUS,
-      ExpressionAttributeValues: { ':closed': 'closed' },
-      ReturnValues: 'NONE',
-    });
   }
 }

@@ -15,6 +15,8 @@ import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import type { StoredUpload } from '#core/domain/file-type.ts';
 import type { DocumentFiles } from '#core/ports.ts';
 
+const COPY_ATTEMPTS = 4;
+
 const isMissing = (e: unknown): boolean => {
   const name = (e as { name?: string }).name;
   const status = (e as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
@@ -64,7 +66,7 @@ export class S3DocumentBucket implements DocumentFiles {
       if (isMissing(e)) return undefined;
       throw e;
     }
-    if (size === 0) return { sizeBytes: 0, contentType, head: new Uint8Array() };
+    if (size === 0 || headBytes === 0) return { sizeBytes: size, contentType, head: new Uint8Array() };
     // Only the first bytes: a 20 MB scan is never read into the function.
     const object = await this.s3.send(
       new GetObjectCommand({ Bucket: this.bucket, Key: key, Range: `bytes=0-${headBytes - 1}` }),
@@ -73,14 +75,25 @@ export class S3DocumentBucket implements DocumentFiles {
     return { sizeBytes: size, contentType, head: bytes.slice(0, headBytes) };
   }
 
+  /**
+   * Server-side copy. Copying the same object onto the same key twice is harmless, so a failure is
+   * tried again: s3rver fails one of two concurrent copies onto one key (S3 takes both).
+   */
   async copy(fromKey: string, toKey: string): Promise<void> {
-    await this.s3.send(
-      new CopyObjectCommand({
-        Bucket: this.bucket,
-        Key: toKey,
-        CopySource: `${this.bucket}/${fromKey.split('/').map(encodeURIComponent).join('/')}`,
-      }),
-    );
+    const command = new CopyObjectCommand({
+      Bucket: this.bucket,
+      Key: toKey,
+      CopySource: `${this.bucket}/${fromKey.split('/').map(encodeURIComponent).join('/')}`,
+    });
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.s3.send(command);
+        return;
+      } catch (error) {
+        if (attempt >= COPY_ATTEMPTS || isMissing(error)) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 50 * attempt));
+      }
+    }
   }
 
   async delete(key: string): Promise<void> {

@@ -7,6 +7,7 @@
 import { unprocessable } from '../domain/request-errors.ts';
 import { normaliseTrackingCode } from '../domain/tracking-code.ts';
 import type { Ports } from '../ports.ts';
+import { outboxMail, sendOnce } from './mail.ts';
 
 export interface ComplaintRequest {
   subject: string;
@@ -61,27 +62,35 @@ export async function fileComplaint(ports: Ports, request: ComplaintRequest): Pr
     contact?.email === undefined ? undefined : `E-mail: ${contact.email}`,
     contact?.mobileNumber === undefined ? undefined : `HP: ${contact.mobileNumber}`,
   ].filter((l): l is string => l !== undefined);
-  await ports.mailer.send({
-    to: ports.regency.mail.administrators,
-    subject: `[${reference}] Pengaduan baru: ${request.subject}`,
-    text:
-      `Pengaduan baru diterima pada ${ports.calendar.formatLocal(now)}.\n\n` +
-      `Nomor pengaduan: ${reference}\n` +
-      (trackingCode === undefined ? '' : `Nomor lacak permohonan: ${trackingCode}\n`) +
-      `Perihal: ${request.subject}\n\n${request.message}\n\n` +
-      (contactLines.length === 0
-        ? 'Pengadu tidak meninggalkan kontak.'
-        : `Kontak pengadu:\n${contactLines.join('\n')}`) +
-      footer,
-  });
-  if (contact?.email !== undefined)
-    await ports.mailer.send({
-      to: [contact.email],
-      subject: `[${reference}] Pengaduan Anda telah kami terima`,
+  await sendOnce(
+    ports,
+    outboxMail(`complaint:${reference}:office`, applicationId, {
+      to: ports.regency.mail.administrators,
+      subject: `[${reference}] Pengaduan baru: ${request.subject}`,
       text:
-        `Terima kasih. Pengaduan Anda telah kami terima dengan nomor ${reference} dan akan ditindaklanjuti ` +
-        `sesuai standar pelayanan ${ports.regency.office.name}.\n\nPerihal: ${request.subject}${footer}`,
-    });
+        `Pengaduan baru diterima pada ${ports.calendar.formatLocal(now)}.\n\n` +
+        `Nomor pengaduan: ${reference}\n` +
+        (trackingCode === undefined ? '' : `Nomor lacak permohonan: ${trackingCode}\n`) +
+        `Perihal: ${request.subject}\n\n${request.message}\n\n` +
+        (contactLines.length === 0
+          ? 'Pengadu tidak meninggalkan kontak.'
+          : `Kontak pengadu:\n${contactLines.join('\n')}`) +
+        footer,
+    }),
+  );
+  // The receipt goes to an address nobody confirmed: it echoes nothing the caller wrote (no subject,
+  // no message), so the office's sender cannot be used to mail a stranger someone else's words.
+  if (contact?.email !== undefined)
+    await sendOnce(
+      ports,
+      outboxMail(`complaint:${reference}:receipt`, applicationId, {
+        to: [contact.email],
+        subject: `[${reference}] Pengaduan Anda telah kami terima`,
+        text:
+          `Terima kasih. Pengaduan Anda telah kami terima dengan nomor ${reference} dan akan ditindaklanjuti ` +
+          `sesuai standar pelayanan ${ports.regency.office.name}.${footer}`,
+      }),
+    );
   ports.log('complaint filed', { reference, linked: applicationId !== undefined });
   return { reference, filedAt, ...(trackingCode === undefined ? {} : { trackingCode }) };
 }

@@ -34,6 +34,8 @@ export const DOCUMENT_KEY_PREFIX = 'drafts/';
 export const SUBMITTED_KEY_PREFIX = 'applications/';
 export const documentObjectKey = (applicationId: string, requirementId: string, uploadId: string): string =>
   `${DOCUMENT_KEY_PREFIX}${applicationId}/${requirementId}/${uploadId}`;
+/** The copy an upload's checks ran on: no presigned URL is ever signed for this key. */
+export const checkedObjectKey = (uploadKey: string): string => `${uploadKey}.checked`;
 export const submittedObjectKey = (applicationId: string, requirementId: string, uploadId: string): string =>
   `${SUBMITTED_KEY_PREFIX}${applicationId}/${requirementId}/${uploadId}`;
 
@@ -151,12 +153,17 @@ export async function confirmUpload(
   const requirement = permit.requirements.find((r) => r.id === requirementId);
   if (requirement === undefined) throw notFound('requirement-not-found', 'Persyaratan tidak ditemukan.');
 
-  const stored = await ports.files.inspect(upload.objectKey, MAGIC_BYTES_LENGTH);
-  if (stored === undefined)
+  if ((await ports.files.inspect(upload.objectKey, 0)) === undefined)
     throw conflict(
       'upload-missing',
       'Berkas belum diunggah. Unggah dengan PUT ke URL yang diberikan, lalu konfirmasi.',
     );
+  // Pin what is checked: the presigned URL may still write the upload's key, so the checks run on a
+  // copy under a key no URL was ever signed for, and that copy is what the office will read.
+  const checkedKey = checkedObjectKey(upload.objectKey);
+  await ports.files.copy(upload.objectKey, checkedKey);
+  const stored = await ports.files.inspect(checkedKey, MAGIC_BYTES_LENGTH);
+  if (stored === undefined) throw new Error(`the checked copy of upload ${uploadId} is missing`);
   const at = ports.now().toISOString();
   const check = checkUpload(stored, {
     declaredType: upload.declaredType,
@@ -168,6 +175,7 @@ export async function confirmUpload(
     // delete must not hide the verdict from the applicant: the upload is still marked rejected (never
     // used), and the operator sees the log line.
     try {
+      await ports.files.delete(checkedKey);
       await ports.files.delete(upload.objectKey);
     } catch (e) {
       ports.log('rejected upload not deleted', { applicationId: app.id, uploadId, error: (e as Error).name });
@@ -187,7 +195,7 @@ export async function confirmUpload(
   const version: SubmittedDocument = {
     requirementId,
     uploadId,
-    objectKey: upload.objectKey,
+    objectKey: checkedKey,
     mediaType: check.mediaType,
     sizeBytes: stored.sizeBytes,
     acceptedAt: at,

@@ -9,7 +9,8 @@ import { noticeTexts } from '../domain/notices.ts';
 import { officeMinutesUsed } from '../domain/stage-clock.ts';
 import type { Ports } from '../ports.ts';
 import { loadApplication, permitOf, permitOfApplication } from './lookups.ts';
-import { WorkflowError } from './workflow-steps.ts';
+import { deliver, mailId, outboxMail } from './mail.ts';
+import { assertOpen, retryOnConflict, WorkflowError } from './workflow-steps.ts';
 
 /** Fills a permit-number template: {seq:N} zero-padded to N digits, {year}, {code}. */
 export function formatPermitNumber(template: string, seq: number, year: number, code: string): string {
@@ -28,22 +29,32 @@ const load = (ports: Pick<Ports, 'applications'>, id: string): Promise<Applicati
 
 const unknownPermit = (message: string) => new WorkflowError('UnknownStage', message);
 
-/** Gives the permit its number: one per application, from the office's yearly sequence per permit type. */
-export async function numberPermit(ports: Ports, applicationId: string, at: Date): Promise<string> {
-  const app = await load(ports, applicationId);
-  if (app.permitNumber !== undefined) return app.permitNumber;
-  const permit = permitOfApplication(ports.regency, app, unknownPermit);
-  const year = Number(ports.calendar.localDate(at).slice(0, 4));
-  const seq = await ports.sequences.next(`${ports.regency.id}#${permit.code}#${year}`);
-  const permitNumber = formatPermitNumber(permit.permitNumberTemplate, seq, year, permit.code);
-  await ports.applications.save({ ...app, permitNumber, version: app.version + 1 });
-  await ports.audit.append({
-    applicationId,
-    at: at.toISOString(),
-    type: 'numbered',
-    detail: { permitNumber },
-  });
-  return permitNumber;
+/**
+ * Gives the permit its number: one per application, from the office's yearly sequence per permit
+ * type, gap-free and never reused. The counter's increment and the number on the application are one
+ * transaction (conditional on both), so a crash leaves either both or neither, and a concurrent
+ * issuance that took the same number first makes this one read the counter again.
+ */
+export function numberPermit(ports: Ports, applicationId: string, at: Date): Promise<string> {
+  return retryOnConflict(async () => {
+    const app = await load(ports, applicationId);
+    if (app.permitNumber !== undefined) return app.permitNumber;
+    assertOpen(app);
+    const permit = permitOfApplication(ports.regency, app, unknownPermit);
+    const year = Number(ports.calendar.localDate(at).slice(0, 4));
+    const sequence = `${ports.regency.id}#${permit.code}#${year}`;
+    const current = await ports.sequences.current(sequence);
+    const permitNumber = formatPermitNumber(permit.permitNumberTemplate, current + 1, year, permit.code);
+    await ports.changes.commit(
+      {
+        application: { ...app, permitNumber, version: app.version + 1 },
+        takeNumber: { sequence, current },
+        audit: [{ applicationId, at: at.toISOString(), type: 'numbered', detail: { permitNumber } }],
+      },
+      at.toISOString(),
+    );
+    return permitNumber;
+  }, 20);
 }
 
 /** Issues the permit or the rejection letter, ends the application and tells the applicant. */
@@ -53,9 +64,23 @@ export async function issueDocument(
   document: 'permit' | 'rejection-letter',
   at: Date,
 ): Promise<{ objectKey: string }> {
-  const app = await load(ports, applicationId);
+  const notice = mailId(applicationId, 'issued', document);
   const objectKey = `issued/${applicationId}/${document}.pdf`;
-  if (app.issued !== undefined) return { objectKey: app.issued.objectKey ?? objectKey };
+  const written = await retryOnConflict(() => recordIssue(ports, applicationId, document, objectKey, at));
+  await deliver(ports, [notice]);
+  return { objectKey: written };
+}
+
+async function recordIssue(
+  ports: Ports,
+  applicationId: string,
+  document: 'permit' | 'rejection-letter',
+  objectKey: string,
+  at: Date,
+): Promise<string> {
+  const app = await load(ports, applicationId);
+  if (app.issued !== undefined) return app.issued.objectKey ?? objectKey;
+  assertOpen(app);
   const permit = permitOf(ports.regency, app.permitCode);
   const title =
     document === 'permit' ? (permit?.product ?? app.permitCode) : 'Surat Penolakan Permohonan Izin';
@@ -95,16 +120,18 @@ export async function issueDocument(
     ...(sla === undefined ? {} : { sla }),
     version: app.version + 1,
   };
-  await ports.applications.save(next);
-  await ports.audit.append({
-    applicationId,
-    at: at.toISOString(),
-    type: 'issued',
-    detail: { document },
-  });
-  await ports.mailer.send({
-    to: [app.applicantEmail],
-    ...noticeTexts(ports.regency, ports.calendar).issued(next, document),
-  });
-  return { objectKey };
+  await ports.changes.commit(
+    {
+      application: next,
+      audit: [{ applicationId, at: at.toISOString(), type: 'issued', detail: { document } }],
+      mail: [
+        outboxMail(mailId(applicationId, 'issued', document), applicationId, {
+          to: [app.applicantEmail],
+          ...noticeTexts(ports.regency, ports.calendar).issued(next, document),
+        }),
+      ],
+    },
+    at.toISOString(),
+  );
+  return objectKey;
 }

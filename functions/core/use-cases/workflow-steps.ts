@@ -1,9 +1,16 @@
 /**
  * What each step of a permit workflow does, behind the thin handlers in functions/workflow/. The
  * state machine (statemachines/generate.ts) decides the order; these functions keep the records,
- * the clocks and the notices. Every step may be retried by Step Functions, so each is idempotent:
- * it recognises its own earlier effect (by the state's entry time or the pending action id) and
- * answers the same.
+ * the clocks and the notices.
+ *
+ * Exactly once, by design:
+ * - each step writes its state change, the audit records of it and the mail it causes in ONE
+ *   transaction (ports.changes), conditional on the application's version: all or nothing;
+ * - every step may be retried by Step Functions or after a crash, so each first recognises its own
+ *   earlier effect (by the state's entry time or the pending action id) and answers the same,
+ *   delivering whatever of its mail is still pending (mail.ts);
+ * - a final state is final: a step that finds the application withdrawn, lapsed, rejected or issued
+ *   by something else writes nothing and throws ApplicationClosed, which ends the execution.
  */
 import { createHash } from 'node:crypto';
 import {
@@ -13,7 +20,14 @@ import {
   type Regency,
   type Stage,
 } from '#config/regency-schema.ts';
-import type { Application, Decision, PendingAction, StageVisit } from '../domain/application.ts';
+import {
+  type Application,
+  type AuditEvent,
+  type Decision,
+  FINAL_STATUSES,
+  type PendingAction,
+  type StageVisit,
+} from '../domain/application.ts';
 import { noticeTexts } from '../domain/notices.ts';
 import {
   escalationRole,
@@ -25,8 +39,9 @@ import {
   startOfficeClock,
   waitSeconds,
 } from '../domain/stage-clock.ts';
-import type { Ports } from '../ports.ts';
+import { ApplicationClosedError, ConcurrentUpdateError, type Ports } from '../ports.ts';
 import { loadApplication, permitOfApplication, stageOf } from './lookups.ts';
+import { deliver, mailId, outboxMail } from './mail.ts';
 
 /** What a wait state needs: the pending action and the seconds until the next wake-up. */
 export interface WaitPlan {
@@ -70,91 +85,131 @@ const loadApp = (ports: Pick<Ports, 'applications'>, id: string): Promise<Applic
 const officialsOf = (regency: Regency, roleId: string | undefined): string[] =>
   roleId === undefined ? [] : regency.officials.filter((o) => o.roles.includes(roleId)).map((o) => o.email);
 
+/**
+ * Runs `step` again when its transaction lost to a concurrent change: the next run reads the new state
+ * (and so recognises a final state or its own earlier effect).
+ */
+export async function retryOnConflict<T>(step: () => Promise<T>, attempts = 5): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await step();
+    } catch (error) {
+      if (!(error instanceof ConcurrentUpdateError) || attempt >= attempts) throw error;
+    }
+  }
+}
+
+/** A final state this step did not cause ends the execution. */
+export function assertOpen(app: Application): void {
+  if (FINAL_STATUSES.includes(app.status)) throw new ApplicationClosedError(app.id, app.status);
+}
+
+const event = (
+  app: Application,
+  at: Date,
+  type: AuditEvent['type'],
+  fields: Omit<AuditEvent, 'applicationId' | 'at' | 'type'> = {},
+): AuditEvent => ({ applicationId: app.id, at: at.toISOString(), type, ...fields });
+
 /** Start of the office clock: the application is complete and the office's time runs. */
-export async function startApplication(
+export function startApplication(
   ports: Ports,
   applicationId: string,
   at: Date,
   executionArn: string,
 ): Promise<void> {
-  const app = await loadApp(ports, applicationId);
-  if (app.clock !== undefined) return;
-  const permit = permitOfApp(ports, app);
-  await ports.applications.save({
-    ...app,
-    status: 'in-progress',
-    executionArn,
-    clock: startOfficeClock(ports.calendar, at, permit.limit),
-    version: app.version + 1,
+  return retryOnConflict(async () => {
+    const app = await loadApp(ports, applicationId);
+    if (app.clock !== undefined) return;
+    assertOpen(app);
+    const permit = permitOfApp(ports, app);
+    await ports.changes.commit(
+      {
+        application: {
+          ...app,
+          status: 'in-progress',
+          executionArn,
+          clock: startOfficeClock(ports.calendar, at, permit.limit),
+          version: app.version + 1,
+        },
+        audit: [event(app, at, 'execution-started')],
+      },
+      at.toISOString(),
+    );
   });
-  await ports.audit.append({ applicationId, at: at.toISOString(), type: 'execution-started' });
 }
 
-/** Entering a human stage: its deadline, its reminders, its pending action, and the notice to its officials. */
-export async function enterStage(
+/** Entering a human stage: its visit, its deadline and reminders, its pending action. */
+export function enterStage(
   ports: Ports,
   applicationId: string,
   stageId: string,
   at: Date,
 ): Promise<WaitPlan> {
-  const app = await loadApp(ports, applicationId);
-  const stage = stageIn(permitOfApp(ports, app), stageId);
-  if (stage.duration === undefined || isAutomaticStage(stage))
-    throw new WorkflowError('UnknownStage', `stage ${stageId} does not wait for a person`);
-  const actionId = pendingActionId(applicationId, stageId, at.toISOString(), 'decision');
-  const plan = planStage(ports.calendar, ports.regency.deadlinePolicy, at, stage.duration);
-  if (app.current?.pendingActionId !== actionId) {
-    // The pending action fixes the visit number: a retried step that already created it (and died
-    // before saving the application) reuses it instead of recording the stage twice.
-    const existing = await ports.stages.getAction(actionId);
-    const visit = existing?.visit ?? app.visits + 1;
-    const record: StageVisit = {
-      applicationId,
-      visit,
-      stageId,
-      ...(stage.role === undefined ? {} : { role: stage.role }),
-      enteredAt: at.toISOString(),
-      pendingActionId: actionId,
-      deadline: plan.deadline.toISOString(),
-      reminders: plan.reminders.map((r) => r.toISOString()),
-      remindersSent: 0,
-      escalationLevel: 0,
-      breached: false,
-    };
-    await ports.stages.putVisit(record);
-    if (existing === undefined)
-      await ports.stages.createAction({
-        id: actionId,
+  return retryOnConflict(async () => {
+    const app = await loadApp(ports, applicationId);
+    const stage = stageIn(permitOfApp(ports, app), stageId);
+    if (stage.duration === undefined || isAutomaticStage(stage))
+      throw new WorkflowError('UnknownStage', `stage ${stageId} does not wait for a person`);
+    const actionId = pendingActionId(applicationId, stageId, at.toISOString(), 'decision');
+    const plan = planStage(ports.calendar, ports.regency.deadlinePolicy, at, stage.duration);
+    if (app.current?.pendingActionId !== actionId) {
+      assertOpen(app);
+      const visit = app.visits + 1;
+      const role = stage.role === undefined ? {} : { role: stage.role };
+      const record: StageVisit = {
         applicationId,
-        kind: 'decision',
-        stageId,
         visit,
-        status: 'open',
-        createdAt: at.toISOString(),
-      });
-    await ports.applications.save({
-      ...app,
-      status: 'in-progress',
-      visits: Math.max(app.visits, visit),
-      current: {
         stageId,
-        visit,
-        ...(stage.role === undefined ? {} : { role: stage.role }),
+        ...role,
         enteredAt: at.toISOString(),
-        deadline: plan.deadline.toISOString(),
         pendingActionId: actionId,
-      },
-      version: app.version + 1,
-    });
-    await ports.audit.append({
-      applicationId,
-      at: at.toISOString(),
-      type: 'stage-entered',
-      stageId,
-      detail: { deadline: plan.deadline.toISOString(), role: stage.role },
-    });
-  }
-  return { pendingActionId: actionId, waitSeconds: waitSeconds(at, firstWake(plan)), deemGranted: false };
+        deadline: plan.deadline.toISOString(),
+        reminders: plan.reminders.map((r) => r.toISOString()),
+        remindersSent: 0,
+        escalationLevel: 0,
+        breached: false,
+      };
+      await ports.changes.commit(
+        {
+          application: {
+            ...app,
+            status: 'in-progress',
+            visits: visit,
+            current: {
+              stageId,
+              visit,
+              ...role,
+              enteredAt: at.toISOString(),
+              deadline: plan.deadline.toISOString(),
+              pendingActionId: actionId,
+            },
+            version: app.version + 1,
+          },
+          createVisits: [record],
+          createActions: [
+            {
+              id: actionId,
+              applicationId,
+              kind: 'decision',
+              stageId,
+              visit,
+              status: 'open',
+              createdAt: at.toISOString(),
+            },
+          ],
+          audit: [
+            event(app, at, 'stage-entered', {
+              stageId,
+              detail: { deadline: plan.deadline.toISOString(), role: stage.role },
+            }),
+          ],
+        },
+        at.toISOString(),
+      );
+    }
+    return { pendingActionId: actionId, waitSeconds: waitSeconds(at, firstWake(plan)), deemGranted: false };
+  });
 }
 
 /**
@@ -171,8 +226,12 @@ export async function awaitHuman(
     input.taskToken,
     input.at.toISOString(),
   );
-  if (action === undefined)
+  if (action === undefined) {
+    const known = await ports.stages.getAction(input.pendingActionId);
+    const app = known === undefined ? undefined : await ports.applications.get(known.applicationId);
+    if (app !== undefined) assertOpen(app);
     throw new WorkflowError('NotWaiting', `pending action ${input.pendingActionId} is closed or unknown`);
+  }
   if (action.status === 'decided' && action.decision !== undefined) {
     await ports.tasks.sendTaskSuccess(input.taskToken, action.decision);
     return;
@@ -183,22 +242,44 @@ export async function awaitHuman(
   }
 }
 
+/** The first notice of a pending action: to the stage's officials, or to the applicant of a returned file. */
 async function notifyPending(ports: Ports, action: PendingAction, at: Date): Promise<void> {
   const app = await loadApp(ports, action.applicationId);
   const stage = stageIn(permitOfApp(ports, app), action.stageId);
   const texts = noticeTexts(ports.regency, ports.calendar);
+  const id = mailId(app.id, 'pending', action.id);
   if (action.kind === 'decision') {
     const deadline = app.current?.deadline === undefined ? at : new Date(app.current.deadline);
-    await ports.mailer.send({
-      to: officialsOf(ports.regency, stage.role),
-      ...texts.stagePending(app, stage, deadline),
-    });
+    await ports.outbox.add(
+      outboxMail(id, app.id, {
+        to: officialsOf(ports.regency, stage.role),
+        ...texts.stagePending(app, stage, deadline),
+      }),
+      at.toISOString(),
+    );
   } else if (app.returned !== undefined) {
-    await ports.mailer.send({
-      to: [app.applicantEmail],
-      ...texts.returned(app, new Date(app.returned.deadline)),
-    });
+    await ports.outbox.add(
+      outboxMail(id, app.id, {
+        to: [app.applicantEmail],
+        ...texts.returned(app, new Date(app.returned.deadline)),
+      }),
+      at.toISOString(),
+    );
   }
+  await deliver(ports, [id]);
+}
+
+/** Every mail a stage visit's timer may have recorded so far, by the counts on the visit. */
+function timerMailIds(visit: StageVisit): string[] {
+  const ids: string[] = [];
+  for (let n = 1; n <= visit.remindersSent; n++)
+    ids.push(mailId(visit.applicationId, 'reminder', visit.visit, n));
+  for (let level = 1; level <= visit.escalationLevel; level++)
+    ids.push(
+      mailId(visit.applicationId, 'escalation', visit.visit, level),
+      mailId(visit.applicationId, 'escalation-reminder', visit.visit, level),
+    );
+  return ids;
 }
 
 /** A wait timed out: remind, record a breach, escalate, or deem granted; then say how long to wait again. */
@@ -209,7 +290,22 @@ export async function stageTimer(
   actionId: string,
   at: Date,
 ): Promise<WaitPlan> {
+  const { plan, visit } = await retryOnConflict(() =>
+    recordStageTimer(ports, applicationId, stageId, actionId, at),
+  );
+  await deliver(ports, timerMailIds(visit));
+  return plan;
+}
+
+async function recordStageTimer(
+  ports: Ports,
+  applicationId: string,
+  stageId: string,
+  actionId: string,
+  at: Date,
+): Promise<{ plan: WaitPlan; visit: StageVisit }> {
   const app = await loadApp(ports, applicationId);
+  assertOpen(app);
   const current = app.current;
   if (current === undefined || current.pendingActionId !== actionId)
     throw new WorkflowError('NotWaiting', `application ${applicationId} is not waiting on ${actionId}`);
@@ -221,58 +317,70 @@ export async function stageTimer(
   const applicationDeadline = new Date(app.clock?.deadline ?? visit.deadline);
   const decision = onStageTimer(ports.calendar, policy, visit, at, applicationDeadline);
   const texts = noticeTexts(ports.regency, ports.calendar);
+  const officials = officialsOf(ports.regency, stage.role);
+  const stageDeadline = new Date(visit.deadline);
   const next: StageVisit = { ...visit };
+  const audit: AuditEvent[] = [];
+  const mail = [];
   if (decision.remindersDue > 0) {
-    await ports.mailer.send({
-      to: officialsOf(ports.regency, stage.role),
-      ...texts.reminder(app, stage, new Date(visit.deadline)),
-    });
     next.remindersSent = visit.remindersSent + decision.remindersDue;
-    await ports.audit.append({ applicationId, at: at.toISOString(), type: 'reminder-sent', stageId });
+    mail.push(
+      outboxMail(mailId(applicationId, 'reminder', visit.visit, next.remindersSent), applicationId, {
+        to: officials,
+        ...texts.reminder(app, stage, stageDeadline),
+      }),
+    );
+    audit.push(event(app, at, 'reminder-sent', { stageId }));
   }
   if (decision.breach) {
     next.breached = true;
     next.breachedAt = at.toISOString();
-    await ports.audit.append({
-      applicationId,
-      at: at.toISOString(),
-      type: 'stage-breached',
-      stageId,
-      detail: { role: stage.role, deadline: visit.deadline },
-    });
-    ports.metric('StageDeadlineBreached', { permit: permit.code, stageId, role: stage.role });
+    audit.push(
+      event(app, at, 'stage-breached', { stageId, detail: { role: stage.role, deadline: visit.deadline } }),
+    );
   }
   if (decision.escalateToLevel !== undefined) {
+    const level = decision.escalateToLevel;
     const supervisor =
-      stage.role === undefined
-        ? undefined
-        : escalationRole(ports.regency, stage.role, decision.escalateToLevel);
-    const to =
-      supervisor === undefined
-        ? ports.regency.mail.administrators
-        : officialsOf(ports.regency, supervisor.id);
-    await ports.mailer.send({
-      to,
-      ...texts.escalation(app, stage, new Date(visit.deadline), decision.escalateToLevel),
-    });
-    await ports.mailer.send({
-      to: officialsOf(ports.regency, stage.role),
-      ...texts.reminder(app, stage, new Date(visit.deadline)),
-    });
-    next.escalationLevel = decision.escalateToLevel;
-    await ports.audit.append({
-      applicationId,
-      at: at.toISOString(),
-      type: 'escalated',
-      stageId,
-      detail: { level: decision.escalateToLevel, toRole: supervisor?.id ?? 'administrators' },
-    });
+      stage.role === undefined ? undefined : escalationRole(ports.regency, stage.role, level);
+    mail.push(
+      outboxMail(mailId(applicationId, 'escalation', visit.visit, level), applicationId, {
+        to:
+          supervisor === undefined
+            ? ports.regency.mail.administrators
+            : officialsOf(ports.regency, supervisor.id),
+        ...texts.escalation(app, stage, stageDeadline, level),
+      }),
+      outboxMail(mailId(applicationId, 'escalation-reminder', visit.visit, level), applicationId, {
+        to: officials,
+        ...texts.reminder(app, stage, stageDeadline),
+      }),
+    );
+    next.escalationLevel = level;
+    audit.push(
+      event(app, at, 'escalated', { stageId, detail: { level, toRole: supervisor?.id ?? 'administrators' } }),
+    );
   }
-  await ports.stages.putVisit(next);
+  if (audit.length > 0)
+    await ports.changes.commit(
+      {
+        expectVersion: { applicationId, version: app.version },
+        updateVisits: [next],
+        audit,
+        mail,
+      },
+      at.toISOString(),
+    );
+  // Counted once: a retry finds the breach recorded and records (and counts) nothing.
+  if (decision.breach)
+    ports.metric('StageDeadlineBreached', { permit: permit.code, stageId, role: stage.role });
   return {
-    pendingActionId: actionId,
-    waitSeconds: waitSeconds(at, decision.nextWakeAt),
-    deemGranted: decision.deemGranted,
+    plan: {
+      pendingActionId: actionId,
+      waitSeconds: waitSeconds(at, decision.nextWakeAt),
+      deemGranted: decision.deemGranted,
+    },
+    visit: next,
   };
 }
 
@@ -281,8 +389,26 @@ const allowedOutcomes = (stage: Stage): Outcome[] =>
     .filter(([, t]) => t !== undefined)
     .map(([o]) => o);
 
+/** Whether two decisions are the same decision (what the product recorded and what the task carried). */
+const sameDecision = (a: Decision, b: Decision): boolean =>
+  a.outcome === b.outcome &&
+  a.actor === b.actor &&
+  a.decidedAt === b.decidedAt &&
+  (a.note ?? '') === (b.note ?? '') &&
+  JSON.stringify(a.deficient ?? []) === JSON.stringify(b.deficient ?? []);
+
+/**
+ * The decision that a task carried is acted on only if the product recorded it on the pending action
+ * (submitDecision): anyone able to reach Step Functions could otherwise move an application.
+ */
+async function assertRecorded(ports: Ports, actionId: string, decision: Decision): Promise<void> {
+  const action = await ports.stages.getAction(actionId);
+  if (action?.decision === undefined || !sameDecision(action.decision, decision))
+    throw new WorkflowError('InvalidDecision', `the decision on ${actionId} was not recorded by the product`);
+}
+
 /** The stage's decision arrived: close the stage and its pending action, record the time it took. */
-export async function completeStage(
+export function completeStage(
   ports: Ports,
   applicationId: string,
   stageId: string,
@@ -290,146 +416,194 @@ export async function completeStage(
   decision: Decision,
   at: Date,
 ): Promise<{ outcome: Outcome }> {
-  const app = await loadApp(ports, applicationId);
-  const stage = stageIn(permitOfApp(ports, app), stageId);
-  if (decision.outcome === 'resubmitted' || !allowedOutcomes(stage).includes(decision.outcome))
-    throw new WorkflowError(
-      'InvalidDecision',
-      `outcome ${decision.outcome} is not allowed at stage ${stageId}`,
+  return retryOnConflict(async () => {
+    const app = await loadApp(ports, applicationId);
+    const stage = stageIn(permitOfApp(ports, app), stageId);
+    if (decision.outcome === 'resubmitted' || !allowedOutcomes(stage).includes(decision.outcome))
+      throw new WorkflowError(
+        'InvalidDecision',
+        `outcome ${decision.outcome} is not allowed at stage ${stageId}`,
+      );
+    await assertRecorded(ports, actionId, decision);
+    const visitNo = app.current?.pendingActionId === actionId ? app.current.visit : undefined;
+    const visit = visitNo === undefined ? undefined : await ports.stages.getVisit(applicationId, visitNo);
+    if (visit === undefined || visit.decidedAt !== undefined) return { outcome: decision.outcome };
+    assertOpen(app);
+    await ports.changes.commit(
+      {
+        expectVersion: { applicationId, version: app.version },
+        updateVisits: [
+          {
+            ...visit,
+            decidedAt: at.toISOString(),
+            outcome: decision.outcome,
+            decidedBy: decision.actor,
+            ...(decision.note === undefined ? {} : { note: decision.note }),
+            officeMinutesUsed: ports.calendar.officeMinutesBetween(new Date(visit.enteredAt), at),
+            breached: visit.breached || at > new Date(visit.deadline),
+          },
+        ],
+        closeActions: [actionId],
+        audit: [
+          event(app, at, 'stage-decided', {
+            stageId,
+            actor: decision.actor,
+            detail: { outcome: decision.outcome, deficient: decision.deficient ?? [] },
+          }),
+        ],
+      },
+      at.toISOString(),
     );
-  const visitNo = app.current?.pendingActionId === actionId ? app.current.visit : undefined;
-  if (visitNo !== undefined) {
-    const visit = await ports.stages.getVisit(applicationId, visitNo);
-    if (visit !== undefined && visit.decidedAt === undefined) {
-      await ports.stages.putVisit({
-        ...visit,
-        decidedAt: at.toISOString(),
-        outcome: decision.outcome,
-        decidedBy: decision.actor,
-        ...(decision.note === undefined ? {} : { note: decision.note }),
-        officeMinutesUsed: ports.calendar.officeMinutesBetween(new Date(visit.enteredAt), at),
-        breached: visit.breached || at > new Date(visit.deadline),
-      });
-      await ports.audit.append({
-        applicationId,
-        at: at.toISOString(),
-        type: 'stage-decided',
-        stageId,
-        actor: decision.actor,
-        detail: { outcome: decision.outcome, deficient: decision.deficient ?? [] },
-      });
-    }
-    await ports.stages.closeAction(actionId);
-  }
-  return { outcome: decision.outcome };
+    return { outcome: decision.outcome };
+  });
 }
 
 /** Return for completion: the office clock pauses and the applicant gets their own deadline. */
-export async function returnToApplicant(
+export function returnToApplicant(
   ports: Ports,
   applicationId: string,
   stageId: string,
   decision: Decision,
   at: Date,
 ): Promise<WaitPlan> {
-  const app = await loadApp(ports, applicationId);
-  const actionId = pendingActionId(applicationId, stageId, at.toISOString(), 'resubmission');
-  const deadline = ports.calendar.stageDeadline(at, ports.regency.deadlinePolicy.applicantCompletionDeadline);
-  if (app.returned?.pendingActionId !== actionId) {
-    await ports.stages.createAction({
-      id: actionId,
-      applicationId,
-      kind: 'resubmission',
-      stageId,
-      visit: app.visits,
-      status: 'open',
-      createdAt: at.toISOString(),
-    });
-    const { current: _, ...rest } = app;
-    await ports.applications.save({
-      ...rest,
-      status: 'returned',
-      ...(app.clock === undefined ? {} : { clock: pauseOfficeClock(app.clock, at) }),
-      returned: {
-        stageId,
-        at: at.toISOString(),
-        deadline: deadline.toISOString(),
-        pendingActionId: actionId,
-        deficient: decision.deficient ?? [],
-        ...(decision.note === undefined ? {} : { note: decision.note }),
-      },
-      version: app.version + 1,
-    });
-    await ports.audit.append({
-      applicationId,
-      at: at.toISOString(),
-      type: 'returned-to-applicant',
-      stageId,
-      actor: decision.actor,
-      detail: { deficient: decision.deficient ?? [], applicantDeadline: deadline.toISOString() },
-    });
-  }
-  return { pendingActionId: actionId, waitSeconds: waitSeconds(at, deadline), deemGranted: false };
+  return retryOnConflict(async () => {
+    const app = await loadApp(ports, applicationId);
+    const actionId = pendingActionId(applicationId, stageId, at.toISOString(), 'resubmission');
+    const deadline = ports.calendar.stageDeadline(
+      at,
+      ports.regency.deadlinePolicy.applicantCompletionDeadline,
+    );
+    if (app.returned?.pendingActionId !== actionId) {
+      assertOpen(app);
+      const { current: _, ...rest } = app;
+      await ports.changes.commit(
+        {
+          application: {
+            ...rest,
+            status: 'returned',
+            ...(app.clock === undefined ? {} : { clock: pauseOfficeClock(app.clock, at) }),
+            returned: {
+              stageId,
+              at: at.toISOString(),
+              deadline: deadline.toISOString(),
+              pendingActionId: actionId,
+              deficient: decision.deficient ?? [],
+              ...(decision.note === undefined ? {} : { note: decision.note }),
+            },
+            version: app.version + 1,
+          },
+          createActions: [
+            {
+              id: actionId,
+              applicationId,
+              kind: 'resubmission',
+              stageId,
+              visit: app.visits,
+              status: 'open',
+              createdAt: at.toISOString(),
+            },
+          ],
+          audit: [
+            event(app, at, 'returned-to-applicant', {
+              stageId,
+              actor: decision.actor,
+              detail: { deficient: decision.deficient ?? [], applicantDeadline: deadline.toISOString() },
+            }),
+          ],
+        },
+        at.toISOString(),
+      );
+    }
+    return { pendingActionId: actionId, waitSeconds: waitSeconds(at, deadline), deemGranted: false };
+  });
 }
 
 /** The applicant completed the file: the office clock resumes where it stopped. */
-export async function resumeAfterReturn(
+export function resumeAfterReturn(
   ports: Ports,
   applicationId: string,
   actionId: string,
   at: Date,
 ): Promise<void> {
-  const app = await loadApp(ports, applicationId);
-  if (app.returned === undefined || app.returned.pendingActionId !== actionId) return;
-  const { returned: _, ...rest } = app;
-  await ports.applications.save({
-    ...rest,
-    status: 'in-progress',
-    ...(app.clock === undefined ? {} : { clock: resumeOfficeClock(ports.calendar, app.clock, at) }),
-    version: app.version + 1,
-  });
-  await ports.stages.closeAction(actionId);
-  await ports.audit.append({
-    applicationId,
-    at: at.toISOString(),
-    type: 'resubmitted',
-    actor: 'applicant',
+  return retryOnConflict(async () => {
+    const app = await loadApp(ports, applicationId);
+    assertOpen(app);
+    if (app.returned === undefined || app.returned.pendingActionId !== actionId) return;
+    // Only a resubmission the product recorded (submitDecision) resumes the office clock.
+    const action = await ports.stages.getAction(actionId);
+    if (action?.status !== 'decided' || action.decision?.outcome !== 'resubmitted')
+      throw new WorkflowError(
+        'InvalidDecision',
+        `the resubmission on ${actionId} was not recorded by the product`,
+      );
+    const { returned: _, ...rest } = app;
+    await ports.changes.commit(
+      {
+        application: {
+          ...rest,
+          status: 'in-progress',
+          ...(app.clock === undefined ? {} : { clock: resumeOfficeClock(ports.calendar, app.clock, at) }),
+          version: app.version + 1,
+        },
+        closeActions: [actionId],
+        audit: [event(app, at, 'resubmitted', { actor: 'applicant' })],
+      },
+      at.toISOString(),
+    );
   });
 }
 
 /** The applicant let their deadline pass: the application lapses, and they are told. */
 export async function lapse(ports: Ports, applicationId: string, at: Date): Promise<void> {
-  const app = await loadApp(ports, applicationId);
-  if (app.status === 'lapsed') return;
-  if (app.returned !== undefined) await ports.stages.closeAction(app.returned.pendingActionId);
-  await ports.applications.save({ ...app, status: 'lapsed', version: app.version + 1 });
-  await ports.audit.append({ applicationId, at: at.toISOString(), type: 'lapsed' });
-  await ports.mailer.send({
-    to: [app.applicantEmail],
-    ...noticeTexts(ports.regency, ports.calendar).lapsed(app),
+  const notice = mailId(applicationId, 'lapsed');
+  await retryOnConflict(async () => {
+    const app = await loadApp(ports, applicationId);
+    if (app.status === 'lapsed') return;
+    assertOpen(app);
+    await ports.changes.commit(
+      {
+        application: { ...app, status: 'lapsed', version: app.version + 1 },
+        ...(app.returned === undefined ? {} : { closeActions: [app.returned.pendingActionId] }),
+        audit: [event(app, at, 'lapsed')],
+        mail: [
+          outboxMail(notice, applicationId, {
+            to: [app.applicantEmail],
+            ...noticeTexts(ports.regency, ports.calendar).lapsed(app),
+          }),
+        ],
+      },
+      at.toISOString(),
+    );
   });
+  await deliver(ports, [notice]);
 }
 
 /** The overall deadline passed under a deem-granted policy: record it with its legal basis. */
-export async function deemGranted(ports: Ports, applicationId: string, at: Date): Promise<void> {
-  const app = await loadApp(ports, applicationId);
-  if (app.deemedGranted !== undefined) return;
-  if (app.current !== undefined) await ports.stages.closeAction(app.current.pendingActionId);
-  const legalBasis = ports.regency.deadlinePolicy.legalBasis;
-  await ports.applications.save({
-    ...app,
-    deemedGranted: { at: at.toISOString(), legalBasis },
-    version: app.version + 1,
-  });
-  await ports.audit.append({
-    applicationId,
-    at: at.toISOString(),
-    type: 'deemed-granted',
-    detail: { legalBasis },
+export function deemGranted(ports: Ports, applicationId: string, at: Date): Promise<void> {
+  return retryOnConflict(async () => {
+    const app = await loadApp(ports, applicationId);
+    if (app.deemedGranted !== undefined) return;
+    assertOpen(app);
+    const legalBasis = ports.regency.deadlinePolicy.legalBasis;
+    await ports.changes.commit(
+      {
+        application: {
+          ...app,
+          deemedGranted: { at: at.toISOString(), legalBasis },
+          version: app.version + 1,
+        },
+        ...(app.current === undefined ? {} : { closeActions: [app.current.pendingActionId] }),
+        audit: [event(app, at, 'deemed-granted', { detail: { legalBasis } })],
+      },
+      at.toISOString(),
+    );
   });
 }
 
-/** A step failed beyond retries: flag the application for an administrator and raise the alert. */
+/**
+ * A step failed beyond retries: flag the application for an administrator and raise the alert. An
+ * application already in a final state keeps it (the failure is logged and counted, nothing written).
+ */
 export async function needsAttention(
   ports: Ports,
   applicationId: string,
@@ -441,24 +615,40 @@ export async function needsAttention(
       ? String((error as { Error: unknown }).Error)
       : 'unknown';
   ports.metric('ApplicationNeedsAttention', { error: summary });
-  const app = await ports.applications.get(applicationId);
-  if (app === undefined) return;
-  await ports.applications.save({
-    ...app,
-    status: 'needs-attention',
-    attention: { at: at.toISOString(), error: summary },
-    version: app.version + 1,
+  const notice = mailId(applicationId, 'attention', at.toISOString());
+  const recorded = await retryOnConflict(async () => {
+    const app = await ports.applications.get(applicationId);
+    if (app === undefined) return false;
+    if (FINAL_STATUSES.includes(app.status)) {
+      ports.log('step failed after the application was closed', {
+        applicationId,
+        status: app.status,
+        error: summary,
+      });
+      return false;
+    }
+    if (app.status === 'needs-attention' && app.attention?.at === at.toISOString()) return true;
+    await ports.changes.commit(
+      {
+        application: {
+          ...app,
+          status: 'needs-attention',
+          attention: { at: at.toISOString(), error: summary },
+          version: app.version + 1,
+        },
+        audit: [event(app, at, 'needs-attention', { detail: { error: summary } })],
+        mail: [
+          outboxMail(notice, applicationId, {
+            to: ports.regency.mail.administrators,
+            ...noticeTexts(ports.regency, ports.calendar).attention(app, summary),
+          }),
+        ],
+      },
+      at.toISOString(),
+    );
+    return true;
   });
-  await ports.audit.append({
-    applicationId,
-    at: at.toISOString(),
-    type: 'needs-attention',
-    detail: { error: summary },
-  });
-  await ports.mailer.send({
-    to: ports.regency.mail.administrators,
-    ...noticeTexts(ports.regency, ports.calendar).attention(app, summary),
-  });
+  if (recorded) await deliver(ports, [notice]);
 }
 
 /**

@@ -60,8 +60,30 @@ describe('generateStateMachines', () => {
       stateName.begin('cek-kelengkapan'),
     );
     expect(machine?.definition.States[stateName.awaitResubmission('verifikasi-kebenaran')]).toMatchObject({
-      Catch: [{ ErrorEquals: ['States.Timeout'], Next: STATE.lapse }, { ErrorEquals: ['States.ALL'] }],
+      Catch: [
+        { ErrorEquals: ['States.Timeout'], Next: STATE.lapse },
+        { ErrorEquals: ['ApplicationClosed'], Next: STATE.closed },
+        { ErrorEquals: ['States.ALL'] },
+      ],
     });
+  });
+
+  it('ends the execution cleanly from every step when the application was closed outside the workflow', () => {
+    for (const id of ['contoh', 'kabupaten-pasuruan', 'kota-bengkulu', 'kota-pekanbaru'])
+      for (const machine of generateStateMachines(loadRegency(id).regency)) {
+        const tasks = Object.entries(machine.definition.States).filter(
+          ([name, state]) => (state as { Type: string }).Type === 'Task' && name !== STATE.needsAttention,
+        );
+        expect(tasks.length).toBeGreaterThan(0);
+        for (const [name, state] of tasks)
+          expect(
+            (state as { Catch?: Array<{ ErrorEquals: string[]; Next: string }> }).Catch,
+            name,
+          ).toContainEqual(
+            expect.objectContaining({ ErrorEquals: ['ApplicationClosed'], Next: STATE.closed }),
+          );
+        expect(machine.definition.States[STATE.closed]).toMatchObject({ Type: 'Succeed' });
+      }
   });
 
   it('is caught by the validator when a transition points nowhere', () => {

@@ -1,0 +1,158 @@
+/** Atomic changes (a state change, its audit records, its mail) and the outbox (items in keys.ts). */
+import type { OutboxMail, OutboxRecord } from '#core/ports.ts';
+import { type Change, type Changes, ConcurrentUpdateError, type Outbox } from '#core/ports.ts';
+import { applicationItem } from './applications.ts';
+import { auditPut } from './audit.ts';
+import { keys } from './keys.ts';
+import type { Table, TransactItem } from './table.ts';
+
+const MUST_NOT_EXIST = 'attribute_not_exists(pk)';
+const MUST_EXIST = 'attribute_exists(pk)';
+const STATUS = { '#status': 'status' };
+
+const outboxItem = (mail: OutboxMail, at: string): Record<string, unknown> => ({
+  ...keys.outbox(mail.id),
+  ...mail,
+  status: 'pending',
+  createdAt: at,
+});
+
+export class DynamoChanges implements Changes {
+  constructor(private readonly table: Table) {}
+
+  async commit(change: Change, at: string): Promise<void> {
+    const items: TransactItem[] = [];
+    const what: string[] = [];
+    const add = (item: TransactItem, label: string) => {
+      items.push(item);
+      what.push(label);
+    };
+    if (change.application !== undefined)
+      add(
+        {
+          Put: {
+            Item: applicationItem(change.application),
+            ConditionExpression: 'version = :previous',
+            ExpressionAttributeValues: { ':previous': change.application.version - 1 },
+          },
+        },
+        `application ${change.application.id}`,
+      );
+    if (change.expectVersion !== undefined)
+      add(
+        {
+          ConditionCheck: {
+            Key: keys.application(change.expectVersion.applicationId),
+            ConditionExpression: 'version = :version',
+            ExpressionAttributeValues: { ':version': change.expectVersion.version },
+          },
+        },
+        `application ${change.expectVersion.applicationId}`,
+      );
+    for (const visit of change.createVisits ?? [])
+      add(
+        {
+          Put: {
+            Item: { ...keys.visit(visit.applicationId, visit.visit), ...visit },
+            ConditionExpression: MUST_NOT_EXIST,
+          },
+        },
+        `new visit ${visit.visit}`,
+      );
+    for (const visit of change.updateVisits ?? [])
+      add(
+        {
+          Put: {
+            Item: { ...keys.visit(visit.applicationId, visit.visit), ...visit },
+            ConditionExpression: MUST_EXIST,
+          },
+        },
+        `visit ${visit.visit}`,
+      );
+    for (const action of change.createActions ?? [])
+      add(
+        { Put: { Item: { ...keys.action(action.id), ...action }, ConditionExpression: MUST_NOT_EXIST } },
+        `new action ${action.id}`,
+      );
+    for (const id of change.closeActions ?? [])
+      add(
+        {
+          Update: {
+            Key: keys.action(id),
+            UpdateExpression: 'SET #status = :closed REMOVE taskToken',
+            ConditionExpression: MUST_EXIST,
+            ExpressionAttributeNames: STATUS,
+            ExpressionAttributeValues: { ':closed': 'closed' },
+          },
+        },
+        `action ${id}`,
+      );
+    for (const event of change.audit ?? []) add(auditPut(event), 'audit');
+    for (const mail of change.mail ?? [])
+      add({ Put: { Item: outboxItem(mail, at), ConditionExpression: MUST_NOT_EXIST } }, `mail ${mail.id}`);
+    if (change.takeNumber !== undefined) {
+      const { sequence, current } = change.takeNumber;
+      add(
+        {
+          Update: {
+            Key: keys.counter(sequence),
+            UpdateExpression: 'SET #value = :next',
+            ConditionExpression: current === 0 ? 'attribute_not_exists(pk)' : '#value = :current',
+            ExpressionAttributeNames: { '#value': 'value' },
+            ExpressionAttributeValues: {
+              ':next': current + 1,
+              ...(current === 0 ? {} : { ':current': current }),
+            },
+          },
+        },
+        `sequence ${sequence}`,
+      );
+    }
+    if (items.length === 0) return;
+    const result = await this.table.transact(items);
+    if (!result.written) throw new ConcurrentUpdateError(what[result.failedAt] ?? 'a record');
+  }
+}
+
+export class DynamoOutbox implements Outbox {
+  constructor(private readonly table: Table) {}
+
+  get(id: string): Promise<OutboxRecord | undefined> {
+    return this.table.get<OutboxRecord>(keys.outbox(id));
+  }
+
+  add(mail: OutboxMail, at: string): Promise<boolean> {
+    return this.table.put(outboxItem(mail, at), { expression: MUST_NOT_EXIST });
+  }
+
+  async claim(id: string, at: string): Promise<boolean> {
+    const written = await this.table.update(keys.outbox(id), {
+      UpdateExpression: 'SET #status = :sending, claimedAt = :at',
+      ConditionExpression: '#status = :pending',
+      ExpressionAttributeNames: STATUS,
+      ExpressionAttributeValues: { ':sending': 'sending', ':pending': 'pending', ':at': at },
+      ReturnValues: 'NONE',
+    });
+    return written !== undefined;
+  }
+
+  async release(id: string): Promise<void> {
+    await this.table.update(keys.outbox(id), {
+      UpdateExpression: 'SET #status = :pending REMOVE claimedAt',
+      ConditionExpression: '#status = :sending',
+      ExpressionAttributeNames: STATUS,
+      ExpressionAttributeValues: { ':sending': 'sending', ':pending': 'pending' },
+      ReturnValues: 'NONE',
+    });
+  }
+
+  async markSent(id: string, at: string): Promise<void> {
+    await this.table.update(keys.outbox(id), {
+      UpdateExpression: 'SET #status = :sent, sentAt = :at',
+      ConditionExpression: MUST_EXIST,
+      ExpressionAttributeNames: STATUS,
+      ExpressionAttributeValues: { ':sent': 'sent', ':at': at },
+      ReturnValues: 'NONE',
+    });
+  }
+}
