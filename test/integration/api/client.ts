@@ -8,12 +8,13 @@
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { expect } from 'vitest';
 import { DynamoApplications } from '#adapters/dynamodb/applications.ts';
+import { DynamoAuditTrail } from '#adapters/dynamodb/audit.ts';
 import { DynamoDocuments } from '#adapters/dynamodb/documents.ts';
 import { DynamoStages } from '#adapters/dynamodb/stages.ts';
 import { Table } from '#adapters/dynamodb/table.ts';
 import { SfnTaskCallbacks } from '#adapters/sfn/step-functions.ts';
 import type { Outcome } from '#config/regency-schema.ts';
-import type { Application } from '#core/domain/application.ts';
+import type { Application, AuditEvent } from '#core/domain/application.ts';
 import { submitDecision } from '#core/use-cases/workflow-steps.ts';
 import type { LocalClients } from '../../../local/clients.ts';
 import { applicationFixture } from '../../fixtures/application.ts';
@@ -134,7 +135,12 @@ export class StackRecords {
   readonly applications = new DynamoApplications(this.table);
   readonly stages = new DynamoStages(this.table);
   readonly documents = new DynamoDocuments(this.table);
+  private readonly trail = new DynamoAuditTrail(this.table);
   private readonly tasks = new SfnTaskCallbacks(this.clients.sfn ?? (undefined as never));
+
+  audit(id: string): Promise<AuditEvent[]> {
+    return this.trail.list(id);
+  }
 
   async application(id: string): Promise<Application> {
     const app = await this.applications.get(id);

@@ -16,6 +16,7 @@ import type {
 } from '#core/domain/application.ts';
 import { createCalendar, type WorkingCalendar } from '#core/domain/calendar/calendar.ts';
 import { submitDecision } from '#core/use-cases/workflow-steps.ts';
+import type { Container } from '#runtime/container.ts';
 import { executionHistory, settleExecution, startInProcessWorkflows } from '../../../local/in-process.ts';
 import { ManualClock } from '../../../local/sfn/clock.ts';
 import { stackEndpoints, uniqueId } from '../harness/index.ts';
@@ -27,6 +28,12 @@ const SETTLE_TIMEOUT_MS = 15_000;
 
 export interface WorkflowDriver {
   regency: Regency;
+  /** The ports the in-process workflow functions use (same table, bucket, regency). */
+  ports: Container;
+  /** The in-process Step Functions service's endpoint. */
+  sfnUrl: string;
+  /** Waits until the execution of `id` is quiet after `afterEvents` history events. */
+  settleAfter(id: string, afterEvents: number): Promise<void>;
   calendar: WorkingCalendar;
   clock: ManualClock;
   /** Creates an application and starts its execution (named after it) for `permitCode`. */
@@ -97,6 +104,9 @@ export async function workflowDriver(options: {
 
   return {
     regency,
+    ports,
+    sfnUrl: stack.sfnService.url,
+    settleAfter,
     calendar: createCalendar(regency),
     clock,
     async submit(permitCode, submitOptions = {}) {
