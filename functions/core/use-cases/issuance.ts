@@ -54,7 +54,7 @@ export function numberPermit(ports: Ports, applicationId: string, at: Date): Pro
       at.toISOString(),
     );
     return permitNumber;
-  }, 20);
+  }, 200);
 }
 
 /** Issues the permit or the rejection letter, ends the application and tells the applicant. */

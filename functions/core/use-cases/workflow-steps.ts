@@ -95,6 +95,8 @@ export async function retryOnConflict<T>(step: () => Promise<T>, attempts = 5): 
       return await step();
     } catch (error) {
       if (!(error instanceof ConcurrentUpdateError) || attempt >= attempts) throw error;
+      // Jitter, so that many contenders (numbering, say) do not collide again in step.
+      await new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(50, 5 * attempt)));
     }
   }
 }
