@@ -78,6 +78,44 @@ describe('regency configuration loading', () => {
     );
   });
 
+  it('rejects a supervisor role that does not exist, naming the line', () => {
+    const error = errorOf('broken/unknown-supervisor.yaml');
+    expect(error.details).toContainEqual({
+      path: 'roles.0.supervisor',
+      line: 17,
+      message: "unknown supervisor role 'sekretaris'",
+    });
+  });
+
+  it('rejects a supervisor chain that loops, so escalation always ends', () => {
+    const error = errorOf('broken/supervisor-cycle.yaml');
+    expect(error.details).toContainEqual(
+      expect.objectContaining({
+        path: 'roles.1.supervisor',
+        message: "supervisor chain of 'kepala' is a cycle",
+      }),
+    );
+  });
+
+  it('rejects a signatory who is not the head of office', () => {
+    const error = errorOf('broken/signatory-not-head.yaml');
+    expect(error.details).toContainEqual({
+      path: 'signatory',
+      line: 22,
+      message: "signatory 'ani' does not hold a head-of-office role",
+    });
+  });
+
+  it('rejects a stage from which no issue stage can be reached', () => {
+    const error = errorOf('broken/no-issue-reachable.yaml');
+    expect(error.details).toContainEqual(
+      expect.objectContaining({
+        path: 'permits.0.stages.1.outcomes',
+        message: "outcomes of stage 'ttd' lead nowhere: no path from it reaches an issue stage",
+      }),
+    );
+  });
+
   it('warns, naming both figures, when the stage limits add up to more than the overall limit', () => {
     const { warnings } = loadRegencyFile(join(fixtures, 'over-limit.yaml'));
     expect(warnings).toEqual([
