@@ -1,7 +1,7 @@
 /**
  * Every port the core uses, owned by the core: adapters (functions/adapters/) implement them, the
  * composition root (functions/runtime/container.ts) builds them once per cold start, and unit tests
- * pass in-memory fakes (test/unit/fakes.ts). Nothing here knows AWS.
+ * pass in-memory fakes (test/unit/core/fakes.ts). Nothing here knows AWS.
  */
 import type { Regency } from '#config/regency-schema.ts';
 import type {

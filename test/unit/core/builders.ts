@@ -33,11 +33,19 @@ export async function acceptedDocument(
   acceptedAt: Date,
 ): Promise<SubmittedDocument> {
   const uploadId = ports.newId();
-  const objectKey = `drafts/${applicationId}/${requirementId}/${uploadId}`;
+  const uploadKey = `drafts/${applicationId}/${requirementId}/${uploadId}`;
+  const objectKey = `${uploadKey}.checked`;
   const at = acceptedAt.toISOString();
   const mediaType = 'application/pdf' as const;
   const upload: UploadRecord = {
-    ...{ applicationId, uploadId, requirementId, objectKey, declaredType: mediaType, status: 'pending' },
+    ...{
+      applicationId,
+      uploadId,
+      requirementId,
+      objectKey: uploadKey,
+      declaredType: mediaType,
+      status: 'pending',
+    },
     ...{ declaredSizeBytes: PDF_BYTES.length, createdAt: at, urlExpiresAt: at },
   };
   const version = {

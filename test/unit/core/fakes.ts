@@ -1,0 +1,482 @@
+/**
+ * In-memory fakes of every port of functions/core/ports.ts, with the semantics of the adapters in
+ * functions/adapters/ (conditional writes, once-only decisions, gap-free sequences), and `fakePorts`,
+ * which wires them with a real regency and calendar, a controllable clock and deterministic ids.
+ * Each fake is the port plus the state it keeps, for a test to arrange and inspect. Records are copied
+ * in and out, as a database would: a use case never holds a reference into a fake.
+ */
+import { loadRegency } from '#config/load.ts';
+import type { Regency } from '#config/regency-schema.ts';
+import type {
+  Application,
+  AuditEvent,
+  PendingAction,
+  StageVisit,
+  SubmittedDocument,
+} from '#core/domain/application.ts';
+import { createCalendar } from '#core/domain/calendar/calendar.ts';
+import type * as records from '#core/domain/records.ts';
+import * as core from '#core/ports.ts';
+
+const copy = <T>(value: T): T => structuredClone(value);
+/** Sort-key order (plain code-unit comparison, as DynamoDB compares strings). */
+const byKey = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+
+/** A conditional put `attribute_not_exists(pk)`: false when the key is taken. */
+function putNew<T>(map: Map<string, T>, key: string, value: T): boolean {
+  if (map.has(key)) return false;
+  map.set(key, copy(value));
+  return true;
+}
+
+/** What a concurrent request does just before a write of the code under test. */
+export type Interleaving = () => void | Promise<void>;
+
+/** One-shot interleavings, run in order by the writes that call `run`. */
+function interleavings() {
+  const queue: Interleaving[] = [];
+  return { add: (what: Interleaving) => void queue.push(what), run: async () => queue.shift()?.() };
+}
+
+export function fakeAudit() {
+  const events: AuditEvent[] = [];
+  const port: core.AuditTrail = {
+    append: async (event) => void events.push(copy(event)),
+    // Oldest first, as the adapter's sort key `AUDIT#<at>#<random>` orders them.
+    list: async (id) =>
+      events
+        .filter((e) => e.applicationId === id)
+        .sort((a, b) => byKey(a.at, b.at))
+        .map(copy),
+  };
+  /** An application's event types, in the order they were appended. */
+  const types = (id: string) => events.filter((e) => e.applicationId === id).map((e) => e.type);
+  return Object.assign(port, { events, types });
+}
+export type FakeAudit = ReturnType<typeof fakeAudit>;
+
+export function fakeApplications(audit: FakeAudit) {
+  const records = new Map<string, Application>();
+  const applicants = new Map<string, records.ApplicantRecord>();
+  const access = new Map<string, { tokenHash: string; issuedAt: string }>();
+  const trackingCodes = new Map<string, string>();
+  const idempotencyRecords = new Map<string, records.IdempotencyRecord>();
+  const writes = interleavings();
+  /** Stores `app` as is, without a version check: arranging a test, or another writer. */
+  const put = (app: Application) => void records.set(app.id, copy(app));
+  const port: core.ApplicationRepository = {
+    get: async (id) => copy(records.get(id)),
+    create: async (app) => putNew(records, app.id, app),
+    createDraft: async ({ application: app, applicant, tokenHash, idempotency, audit: event }) => {
+      await writes.run();
+      // The transaction's conditions, in the adapter's item order.
+      if (trackingCodes.has(app.trackingCode)) return 'tracking-code-taken';
+      if (records.has(app.id)) throw new Error(`draft ${app.id}: unexpected condition failure at item 1`);
+      const held = idempotency && idempotencyRecords.get(idempotency.keyHash);
+      if (held !== undefined && held.expiresAt >= Math.floor(Date.parse(app.createdAt) / 1000))
+        return 'idempotency-key-taken';
+      trackingCodes.set(app.trackingCode, app.id);
+      put(app);
+      applicants.set(app.id, copy(applicant));
+      access.set(app.id, { tokenHash, issuedAt: app.createdAt });
+      await audit.append(event);
+      if (idempotency !== undefined) idempotencyRecords.set(idempotency.keyHash, copy(idempotency));
+      return 'created';
+    },
+    idempotency: async (keyHash, now) => {
+      const record = idempotencyRecords.get(keyHash);
+      return record === undefined || record.expiresAt < now ? undefined : copy(record);
+    },
+    accessHash: async (id) => access.get(id)?.tokenHash,
+    rotateAccessToken: async (id, tokenHash, at) => {
+      if (records.get(id)?.status !== 'draft') return false;
+      access.set(id, { tokenHash, issuedAt: at });
+      return true;
+    },
+    applicant: async (id) => copy(applicants.get(id)),
+    idForTrackingCode: async (code) => trackingCodes.get(code),
+  };
+  return Object.assign(
+    port,
+    { records, applicants, access, trackingCodes, idempotencyRecords, put },
+    {
+      /** Runs `what` at the start of the next write of an application (createDraft or a Change), once. */
+      beforeNextWrite: writes.add,
+      /** Runs the next interleaving: for the Changes fake, which writes the application. */
+      interleave: writes.run,
+    },
+  );
+}
+
+export function fakeStages() {
+  /** Visits by `<applicationId>#<visit>`. */
+  const visits = new Map<string, StageVisit>();
+  const actions = new Map<string, PendingAction>();
+  const port: core.StageRepository = {
+    getVisit: async (id, visit) => copy(visits.get(`${id}#${visit}`)),
+    listVisits: async (id) =>
+      [...visits.values()]
+        .filter((v) => v.applicationId === id)
+        .sort((a, b) => a.visit - b.visit)
+        .map(copy),
+    getAction: async (id) => copy(actions.get(id)),
+    setTaskToken: async (id, taskToken, at) => {
+      const action = actions.get(id);
+      if (action === undefined || action.status === 'closed') return undefined;
+      actions.set(id, { ...action, taskToken, tokenUpdatedAt: at });
+      return copy(actions.get(id));
+    },
+    markNotified: async (id, at) => {
+      const action = actions.get(id);
+      if (action === undefined) throw new Error(`pending action ${id} does not exist`);
+      actions.set(id, { ...action, notifiedAt: at });
+    },
+    decide: async (id, decision) => {
+      const action = actions.get(id);
+      if (action?.status !== 'open') return action?.status === 'decided' ? 'already-decided' : 'closed';
+      actions.set(id, { ...action, status: 'decided', decision: copy(decision) });
+      return 'decided';
+    },
+  };
+  /** Closes an existing action as a Change does: status closed, token removed. */
+  const close = (id: string) => {
+    const found = actions.get(id);
+    if (found === undefined) throw new Error(`pending action ${id} does not exist`);
+    const { taskToken: _, ...action } = found;
+    actions.set(id, { ...action, status: 'closed' });
+  };
+  /** Stores an action as is (arranging a test). */
+  const addAction = (action: PendingAction) => void actions.set(action.id, copy(action));
+  return Object.assign(port, { visits, actions, close, addAction });
+}
+
+export function fakeDocuments(audit: FakeAudit) {
+  /** Uploads by `<applicationId>#<uploadId>`. */
+  const uploads = new Map<string, records.UploadRecord>();
+  /** Accepted versions by `<applicationId>#` and the adapter's sort key `DOC#<requirement>#<acceptedAt>#<uploadId>`. */
+  const versions = new Map<string, SubmittedDocument>();
+  const decisions = interleavings();
+  /** Decides a pending upload; false when it is not pending (the adapter's condition). */
+  const decide = (upload: records.UploadRecord, decided: Partial<records.UploadRecord>): boolean => {
+    const key = `${upload.applicationId}#${upload.uploadId}`;
+    const stored = uploads.get(key);
+    if (stored?.status !== 'pending') return false;
+    const { expiresAt: _, ...rest } = stored;
+    uploads.set(key, { ...rest, ...decided });
+    return true;
+  };
+  const port: core.DocumentRepository = {
+    createUpload: async (upload) => {
+      const key = `${upload.applicationId}#${upload.uploadId}`;
+      if (uploads.has(key)) throw new Error(`upload ${upload.uploadId} already exists`);
+      uploads.set(key, copy(upload));
+    },
+    getUpload: async (id, uploadId) => copy(uploads.get(`${id}#${uploadId}`)),
+    acceptUpload: async (upload, version, event) => {
+      await decisions.run();
+      if (!decide(upload, { status: 'accepted', decidedAt: version.acceptedAt })) return false;
+      const sortKey = `DOC#${version.requirementId}#${version.acceptedAt}#${version.uploadId}`;
+      versions.set(`${upload.applicationId}#${sortKey}`, copy(version));
+      await audit.append(event);
+      return true;
+    },
+    rejectUpload: async (upload, reason, event) => {
+      await decisions.run();
+      if (!decide(upload, { status: 'rejected', reason, decidedAt: event.at })) return false;
+      await audit.append(event);
+      return true;
+    },
+    listVersions: async (id) =>
+      [...versions.keys()]
+        .filter((key) => key.startsWith(`${id}#DOC#`))
+        .sort(byKey)
+        .map((key) => copy(versions.get(key) as SubmittedDocument)),
+  };
+  /** Runs `what` at the start of the next acceptUpload or rejectUpload, once. */
+  return Object.assign(port, { uploads, versions, beforeNextDecision: decisions.add });
+}
+
+export function fakeSurveys(audit: FakeAudit) {
+  const surveys = new Map<string, records.SurveyRecord>();
+  const port: core.SurveyRepository = {
+    put: async (survey, event) => {
+      if (surveys.has(survey.applicationId)) return false;
+      surveys.set(survey.applicationId, copy(survey));
+      await audit.append(event);
+      return true;
+    },
+    get: async (id) => copy(surveys.get(id)),
+  };
+  return Object.assign(port, { surveys });
+}
+
+export function fakeComplaints(audit: FakeAudit) {
+  const complaints = new Map<string, records.ComplaintRecord>();
+  const port: core.ComplaintRepository = {
+    put: async (complaint, event) => {
+      if (complaints.has(complaint.reference))
+        throw new Error(`complaint ${complaint.reference} already exists`);
+      complaints.set(complaint.reference, copy(complaint));
+      if (event !== undefined) await audit.append(event);
+    },
+  };
+  return Object.assign(port, { complaints });
+}
+
+export function fakeSequences() {
+  const counters = new Map<string, number>();
+  const port: core.Sequences = {
+    next: async (name) => {
+      counters.set(name, (counters.get(name) ?? 0) + 1);
+      return counters.get(name) ?? 0;
+    },
+    current: async (name) => counters.get(name) ?? 0,
+  };
+  return Object.assign(port, { counters });
+}
+
+export function fakeFiles() {
+  const objects = new Map<string, { body: Uint8Array; contentType: string | undefined }>();
+  const port: core.DocumentFiles = {
+    presignUpload: async (key, contentType, seconds) =>
+      `https://documents.test/${key}?method=PUT&content-type=${encodeURIComponent(contentType)}&expires=${seconds}`,
+    presignDownload: async (key, fileName, seconds) =>
+      `https://documents.test/${key}?method=GET&filename=${encodeURIComponent(fileName)}&expires=${seconds}`,
+    inspect: async (key, headBytes) => {
+      const object = objects.get(key);
+      const { body, contentType } = object ?? {};
+      return body && { sizeBytes: body.length, contentType, head: body.slice(0, headBytes) };
+    },
+    copy: async (fromKey, toKey) => {
+      const object = objects.get(fromKey);
+      if (object === undefined) throw Object.assign(new Error(`no object ${fromKey}`), { name: 'NoSuchKey' });
+      objects.set(toKey, { body: object.body.slice(), contentType: object.contentType });
+    },
+    delete: async (key) => void objects.delete(key),
+    // Also what the applicant's browser does with a presigned PUT.
+    put: async (key, body, contentType) => void objects.set(key, { body: body.slice(), contentType }),
+  };
+  return Object.assign(port, { objects });
+}
+
+/** Executions named by application id, one state machine per permit; `stop` ends one, as StopExecution does. */
+export function fakeWorkflows() {
+  const starts: Array<{ permitCode: string; applicationId: string }> = [];
+  const stops: Array<{ permitCode: string; applicationId: string; cause: string }> = [];
+  const executions = new Map<string, 'running' | 'ended'>();
+  const before = interleavings();
+  const port: core.WorkflowRunner = {
+    start: async (permitCode, applicationId) => {
+      await before.run();
+      starts.push({ permitCode, applicationId });
+      const key = `${permitCode}#${applicationId}`;
+      if (executions.get(key) === 'ended') return 'already-ended';
+      executions.set(key, 'running');
+      return { executionArn: `arn:aws:states:ap-southeast-3:0:execution:${permitCode}:${applicationId}` };
+    },
+    stop: async (permitCode, applicationId, cause) => {
+      stops.push({ permitCode, applicationId, cause });
+      const key = `${permitCode}#${applicationId}`;
+      if (executions.has(key)) executions.set(key, 'ended');
+    },
+  };
+  return Object.assign(port, {
+    starts,
+    stops,
+    executions,
+    /** The execution closed (finished, failed, stopped elsewhere): starting it again answers 'already-ended'. */
+    end: (permitCode: string, applicationId: string) =>
+      void executions.set(`${permitCode}#${applicationId}`, 'ended'),
+    /** Runs `what` at the start of the next `start`, once. */
+    beforeNextStart: before.add,
+  });
+}
+
+/** A task token takes one result: after a success, or once `close`d (timed out), it answers false. */
+export function fakeTasks() {
+  const calls: Array<{ taskToken: string; output: unknown; delivered: boolean }> = [];
+  const closed = new Set<string>();
+  const port: core.TaskCallbacks = {
+    sendTaskSuccess: async (taskToken, output) => {
+      const delivered = !closed.has(taskToken);
+      closed.add(taskToken);
+      calls.push({ taskToken, output: copy(output), delivered });
+      return delivered;
+    },
+  };
+  /** What reached the workflow. */
+  const delivered = () =>
+    calls.filter((c) => c.delivered).map(({ taskToken, output }) => ({ taskToken, output }));
+  return Object.assign(port, { calls, delivered, close: (taskToken: string) => void closed.add(taskToken) });
+}
+
+/** Like the SES adapter: recipients de-duplicated, nothing sent to nobody. */
+export function fakeMailer() {
+  const sent: core.MailMessage[] = [];
+  const port: core.Mailer = {
+    send: async (message) => {
+      const to = [...new Set(message.to)];
+      if (to.length > 0) sent.push({ ...message, to });
+    },
+  };
+  /** The messages that went to `address`. */
+  return Object.assign(port, { sent, to: (address: string) => sent.filter((m) => m.to.includes(address)) });
+}
+
+export function fakeOutbox() {
+  const mails = new Map<string, core.OutboxRecord>();
+  const record = (mail: core.OutboxMail, at: string): core.OutboxRecord => ({
+    ...copy(mail),
+    status: 'pending',
+    createdAt: at,
+  });
+  const port: core.Outbox = {
+    get: async (id) => copy(mails.get(id)),
+    add: async (mail, at) => putNew(mails, mail.id, record(mail, at)),
+    claim: async (id, claimedAt) => {
+      const mail = mails.get(id);
+      if (mail?.status !== 'pending') return false;
+      mails.set(id, { ...mail, status: 'sending', claimedAt });
+      return true;
+    },
+    release: async (id) => {
+      const mail = mails.get(id);
+      if (mail?.status !== 'sending') return;
+      const { claimedAt: _, ...rest } = mail;
+      mails.set(id, { ...rest, status: 'pending' });
+    },
+    markSent: async (id, sentAt) => {
+      // The adapter's condition (it exists) fails silently.
+      const mail = mails.get(id);
+      if (mail !== undefined) mails.set(id, { ...mail, status: 'sent', sentAt });
+    },
+  };
+  return Object.assign(port, { mails, record });
+}
+
+/** All or nothing over the stores of the other fakes, like the adapter's transaction. */
+export function fakeChanges(stores: {
+  applications: ReturnType<typeof fakeApplications>;
+  stages: ReturnType<typeof fakeStages>;
+  audit: FakeAudit;
+  outbox: ReturnType<typeof fakeOutbox>;
+  sequences: ReturnType<typeof fakeSequences>;
+}) {
+  const { applications, stages, audit, outbox, sequences } = stores;
+  const visitKey = (v: StageVisit) => `${v.applicationId}#${v.visit}`;
+  const port: core.Changes = {
+    commit: async (change, at) => {
+      const { application: app, createVisits = [], updateVisits = [], createActions = [] } = change;
+      const { closeActions = [], mail = [], expectVersion: expected, takeNumber } = change;
+      if (app !== undefined || expected !== undefined) await applications.interleave();
+      const failed = [
+        app !== undefined && applications.records.get(app.id)?.version !== app.version - 1,
+        expected !== undefined &&
+          applications.records.get(expected.applicationId)?.version !== expected.version,
+        ...createVisits.map((v) => stages.visits.has(visitKey(v))),
+        ...updateVisits.map((v) => !stages.visits.has(visitKey(v))),
+        ...createActions.map((a) => stages.actions.has(a.id)),
+        ...closeActions.map((id) => !stages.actions.has(id)),
+        ...mail.map((m) => outbox.mails.has(m.id)),
+        takeNumber !== undefined && (sequences.counters.get(takeNumber.sequence) ?? 0) !== takeNumber.current,
+      ].indexOf(true);
+      if (failed !== -1) throw new core.ConcurrentUpdateError(`item ${failed} of the change`);
+      if (app !== undefined) applications.put(app);
+      for (const v of [...createVisits, ...updateVisits]) stages.visits.set(visitKey(v), copy(v));
+      for (const a of createActions) stages.actions.set(a.id, copy(a));
+      for (const id of closeActions) stages.close(id);
+      for (const event of change.audit ?? []) await audit.append(event);
+      for (const m of mail) outbox.mails.set(m.id, outbox.record(m, at));
+      if (takeNumber !== undefined) sequences.counters.set(takeNumber.sequence, takeNumber.current + 1);
+    },
+  };
+  return port;
+}
+
+export function fakeClock(start: Date) {
+  let current = start.getTime();
+  return {
+    now: () => new Date(current),
+    set: (at: Date) => {
+      current = at.getTime();
+    },
+    advanceMinutes: (minutes: number) => {
+      current += minutes * 60_000;
+    },
+  };
+}
+
+export interface FakePorts extends core.Ports {
+  applications: ReturnType<typeof fakeApplications>;
+  stages: ReturnType<typeof fakeStages>;
+  documents: ReturnType<typeof fakeDocuments>;
+  audit: FakeAudit;
+  surveys: ReturnType<typeof fakeSurveys>;
+  complaints: ReturnType<typeof fakeComplaints>;
+  sequences: ReturnType<typeof fakeSequences>;
+  changes: core.Changes;
+  outbox: ReturnType<typeof fakeOutbox>;
+  files: ReturnType<typeof fakeFiles>;
+  workflows: ReturnType<typeof fakeWorkflows>;
+  tasks: ReturnType<typeof fakeTasks>;
+  mailer: ReturnType<typeof fakeMailer>;
+  clock: ReturnType<typeof fakeClock>;
+  logs: Array<{ message: string; fields?: Record<string, unknown> }>;
+  metrics: Array<{ name: string; properties?: Record<string, unknown> }>;
+}
+
+const loaded = new Map<string, Regency>();
+
+/** A configured regency from regencies/, loaded and validated once per test file. */
+export function regency(id: string): Regency {
+  const found = loaded.get(id) ?? loadRegency(id).regency;
+  loaded.set(id, found);
+  return found;
+}
+
+/** WIB wall-clock time (Kota Bengkulu, Pasuruan, Pekanbaru) to an instant. */
+export const wib = (local: string): Date => new Date(`${local}+07:00`);
+
+/**
+ * Every fake, Kota Bengkulu's configuration and its calendar (or those of `overrides.regency`), and the
+ * clock at Monday 2 February 2026, 09:00 WIB, an ordinary working morning.
+ */
+export function fakePorts(overrides: Partial<FakePorts> = {}): FakePorts {
+  const audit = overrides.audit ?? fakeAudit();
+  const theRegency = overrides.regency ?? regency('kota-bengkulu');
+  const clock = overrides.clock ?? fakeClock(wib('2026-02-02T09:00:00'));
+  let ids = 0;
+  let bytes = 0;
+  const logs: FakePorts['logs'] = [];
+  const metrics: FakePorts['metrics'] = [];
+  const applications = overrides.applications ?? fakeApplications(audit);
+  const stages = overrides.stages ?? fakeStages();
+  const outbox = overrides.outbox ?? fakeOutbox();
+  const sequences = overrides.sequences ?? fakeSequences();
+  return {
+    regency: theRegency,
+    calendar: createCalendar(theRegency, { onProvisionalYear: () => {} }),
+    applications,
+    stages,
+    documents: fakeDocuments(audit),
+    audit,
+    surveys: fakeSurveys(audit),
+    complaints: fakeComplaints(audit),
+    sequences,
+    changes: fakeChanges({ applications, stages, audit, outbox, sequences }),
+    outbox,
+    files: fakeFiles(),
+    workflows: fakeWorkflows(),
+    tasks: fakeTasks(),
+    mailer: fakeMailer(),
+    clock,
+    now: clock.now,
+    newId: () => `00000000-0000-4000-8000-${String(++ids).padStart(12, '0')}`,
+    randomBytes: (n) => Uint8Array.from({ length: n }, () => (bytes++ * 151 + 7) & 0xff),
+    logs,
+    metrics,
+    log: (message, fields) => void logs.push({ message, ...(fields && { fields }) }),
+    metric: (name, properties) => void metrics.push({ name, ...(properties && { properties }) }),
+    ...overrides,
+  };
+}

@@ -1,0 +1,211 @@
+import { describe, expect, it } from 'vitest';
+import { hashAccessToken } from '#core/domain/access-token.ts';
+import { applicantSchema } from '#core/domain/applicant.ts';
+import { generateTrackingCode, trackingPrefix } from '#core/domain/tracking-code.ts';
+import { createDraft, type DraftRequest } from '#core/use-cases/drafts.ts';
+import { applicantFixture, nikFor } from '../../../fixtures/application.ts';
+import { refusal } from '../builders.ts';
+import { type FakePorts, fakePorts, wib } from '../fakes.ts';
+
+function aRequest(applicant: Record<string, unknown> = {}, answers = { secondPermit: false }): DraftRequest {
+  return {
+    permitCode: 'SIKOT',
+    applicant: applicantSchema.parse(
+      applicantFixture({ nik: nikFor('1990-05-15', 'female', 1), ...applicant }),
+    ),
+    answers,
+    personalDataConsent: true,
+  };
+}
+
+const draftCount = (ports: FakePorts) => ports.applications.records.size;
+
+describe('createDraft', () => {
+  it('creates a draft of the requested permit at version 1 with an office tracking code', async () => {
+    const ports = fakePorts();
+
+    const { application, replayed } = await createDraft(ports, aRequest(), undefined);
+
+    expect(await ports.applications.get(application.id)).toEqual(application);
+    expect(application).toMatchObject({ status: 'draft', permitCode: 'SIKOT', version: 1, visits: 0 });
+    expect(application.trackingCode).toMatch(/^BNG-[2-9A-HJ-NP-Z]{4}-[2-9A-HJ-NP-Z]{4}$/);
+    expect(replayed).toBe(false);
+  });
+
+  it('stores only the hash of the access token it hands out', async () => {
+    const ports = fakePorts();
+
+    const { application, accessToken } = await createDraft(ports, aRequest(), undefined);
+
+    expect(await ports.applications.accessHash(application.id)).toBe(hashAccessToken(accessToken));
+  });
+
+  it('keeps the applicant form beside the application, not in it', async () => {
+    const ports = fakePorts();
+    const request = aRequest();
+
+    const { application } = await createDraft(ports, request, undefined);
+
+    expect((await ports.applications.applicant(application.id))?.applicant).toEqual(request.applicant);
+    expect(JSON.stringify(application)).not.toContain(request.applicant.nik);
+  });
+
+  it('records the creation in the audit trail as done by the applicant', async () => {
+    const ports = fakePorts();
+
+    const { application } = await createDraft(ports, aRequest(), undefined);
+
+    expect(await ports.audit.list(application.id)).toEqual([
+      { applicationId: application.id, at: ports.now().toISOString(), type: 'created', actor: 'applicant' },
+    ]);
+  });
+
+  it('refuses a permit the office does not serve, naming the field, and writes nothing', async () => {
+    const ports = fakePorts();
+
+    const error = await refusal(createDraft(ports, { ...aRequest(), permitCode: 'SIPOT' }, undefined));
+
+    expect(error.kind).toBe('invalid-request');
+    expect(error.errors).toEqual([expect.objectContaining({ field: 'permitCode', code: 'unknown-permit' })]);
+    expect(draftCount(ports)).toBe(0);
+  });
+
+  it('lists every field problem at once', async () => {
+    const ports = fakePorts();
+    const request = aRequest({ profession: 'optometrist' }, {} as { secondPermit: boolean });
+
+    const error = await refusal(createDraft(ports, request, undefined));
+
+    expect(error.errors.map((e) => [e.field, e.code])).toEqual([
+      ['applicant.profession', 'profession-mismatch'],
+      ['answers.secondPermit', 'required'],
+    ]);
+  });
+
+  it("judges an STR's expiry by the office's local date, not by UTC", async () => {
+    // 17:30 UTC on 1 February is already 2 February in Bengkulu (WIB).
+    const ports = fakePorts();
+    ports.clock.set(new Date('2026-02-01T17:30:00Z'));
+    const request = aRequest({ str: { number: 'STR-1', validUntil: '2026-02-01' } });
+
+    const error = await refusal(createDraft(ports, request, undefined));
+
+    expect(error.errors).toEqual([
+      expect.objectContaining({ field: 'applicant.str.validUntil', code: 'str-expired' }),
+    ]);
+  });
+
+  it('creates a second draft for the same request sent again without an Idempotency-Key', async () => {
+    const ports = fakePorts();
+
+    const first = await createDraft(ports, aRequest(), undefined);
+    const second = await createDraft(ports, aRequest(), undefined);
+
+    expect(second.application.id).not.toBe(first.application.id);
+  });
+
+  it('dates the draft with the clock', async () => {
+    const ports = fakePorts();
+    ports.clock.set(wib('2026-02-03T10:15:00'));
+
+    const { application } = await createDraft(ports, aRequest(), undefined);
+
+    expect(application.createdAt).toBe('2026-02-03T03:15:00.000Z');
+  });
+});
+
+describe('createDraft with an Idempotency-Key', () => {
+  it('answers a repeated request with the same draft, marked as replayed', async () => {
+    const ports = fakePorts();
+    const first = await createDraft(ports, aRequest(), 'key-1');
+
+    const again = await createDraft(ports, aRequest(), 'key-1');
+
+    expect(again.application).toEqual(first.application);
+    expect(again.replayed).toBe(true);
+    expect(draftCount(ports)).toBe(1);
+  });
+
+  it('issues a fresh token on replay and the first one stops working', async () => {
+    const ports = fakePorts();
+    const first = await createDraft(ports, aRequest(), 'key-1');
+
+    const again = await createDraft(ports, aRequest(), 'key-1');
+
+    expect(again.accessToken).not.toBe(first.accessToken);
+    expect(await ports.applications.accessHash(first.application.id)).toBe(
+      hashAccessToken(again.accessToken),
+    );
+  });
+
+  it('refuses the key for a request with another body', async () => {
+    const ports = fakePorts();
+    await createDraft(ports, aRequest(), 'key-1');
+
+    const error = await refusal(createDraft(ports, aRequest({}, { secondPermit: true }), 'key-1'));
+
+    expect([error.kind, error.code]).toEqual(['unprocessable', 'idempotency-key-reused']);
+  });
+
+  it('refuses a replay once the draft has been submitted', async () => {
+    const ports = fakePorts();
+    const { application } = await createDraft(ports, aRequest(), 'key-1');
+    ports.applications.put({ ...application, status: 'submitted', version: 2 });
+
+    const error = await refusal(createDraft(ports, aRequest(), 'key-1'));
+
+    expect([error.kind, error.code]).toEqual(['conflict', 'idempotency-replay-not-draft']);
+  });
+
+  it('creates a new draft once the key has expired after 24 hours', async () => {
+    const ports = fakePorts();
+    const first = await createDraft(ports, aRequest(), 'key-1');
+    ports.clock.advanceMinutes(24 * 60 + 1);
+
+    const later = await createDraft(ports, aRequest(), 'key-1');
+
+    expect(later.application.id).not.toBe(first.application.id);
+  });
+
+  it('answers as a replay when a concurrent request with the same key created the draft first', async () => {
+    const ports = fakePorts();
+    let winner: string | undefined;
+    ports.applications.beforeNextWrite(async () => {
+      winner = (await createDraft(ports, aRequest(), 'key-1')).application.id;
+    });
+
+    const loser = await createDraft(ports, aRequest(), 'key-1');
+
+    expect([loser.application.id, loser.replayed]).toEqual([winner, true]);
+    expect(draftCount(ports)).toBe(1);
+  });
+});
+
+describe('createDraft tracking codes', () => {
+  const zeros = (n: number) => new Uint8Array(n);
+
+  it('draws another tracking code when the first one is taken', async () => {
+    const ports = fakePorts();
+    const taken = generateTrackingCode(trackingPrefix(ports.regency), zeros);
+    ports.applications.trackingCodes.set(taken, 'another-application');
+    const random = ports.randomBytes;
+    let draws = 0;
+    // The first draws (the token and the first code) are all zeros, the later ones are not.
+    ports.randomBytes = (n) => (draws++ < 2 ? zeros(n) : random(n));
+
+    const { application } = await createDraft(ports, aRequest(), undefined);
+
+    expect(application.trackingCode).not.toBe(taken);
+    expect(await ports.applications.idForTrackingCode(application.trackingCode)).toBe(application.id);
+  });
+
+  it('gives up when five codes in a row are taken', async () => {
+    const ports = fakePorts({ randomBytes: zeros });
+    ports.applications.trackingCodes.set(generateTrackingCode(trackingPrefix(ports.regency), zeros), 'other');
+
+    await expect(createDraft(ports, aRequest(), undefined)).rejects.toThrow(
+      'no free tracking code after 5 attempts',
+    );
+    expect(draftCount(ports)).toBe(0);
+  });
+});
