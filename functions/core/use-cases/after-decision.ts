@@ -4,12 +4,14 @@
  * first (e.g. Kota Bengkulu step 7: "mengisi survey kepuasan masyarakat ... kemudian ... mengunduh").
  */
 
-import { type Application, FINAL_STATUSES } from '../domain/application.ts';
+import type { Application, ApplicationStatus } from '../domain/application.ts';
 import { conflict } from '../domain/request-errors.ts';
 import { type SurveyIndex, type SurveyScores, surveyIndex } from '../domain/survey.ts';
 import type { Ports } from '../ports.ts';
 import { PRESIGNED_URL_SECONDS } from './documents.ts';
 import { permitOfApplication } from './lookups.ts';
+
+const DECIDED: readonly ApplicationStatus[] = ['issued', 'rejected'];
 
 export interface SurveyAnswer {
   scores: SurveyScores;
@@ -27,9 +29,11 @@ export async function answerSurvey(
   app: Application,
   answer: SurveyAnswer,
 ): Promise<SurveyRecorded> {
-  // The survey rates a service that has been delivered: it opens when the application is finished.
-  if (!FINAL_STATUSES.includes(app.status))
-    throw conflict('survey-not-open', 'Survei dapat diisi setelah permohonan selesai diproses.');
+  // The survey rates a service that has been delivered: it opens once the office has decided (the
+  // permit or the rejection letter is issued). A withdrawn or lapsed application received no decision,
+  // and its answers would distort the office's monthly index.
+  if (!DECIDED.includes(app.status))
+    throw conflict('survey-not-open', 'Survei dapat diisi setelah permohonan selesai diputuskan.');
   const now = ports.now();
   const answeredAt = now.toISOString();
   const stored = await ports.surveys.put(

@@ -169,6 +169,11 @@ export async function resubmit(ports: Ports, id: string): Promise<Application> {
         'Dokumen yang diminta petugas belum diganti.',
         notReplaced,
       );
+    // A file whose completion deadline passed (the resubmission action closed) is refused before
+    // anything is written.
+    const action = await ports.stages.getAction(returned.pendingActionId);
+    if (action?.status === 'decided') return app; // a repeated resubmission: the first one counts
+    if (action?.status !== 'open') throw lateResubmission();
     const next: Application = { ...app, documents, version: app.version + 1 };
     try {
       await ports.changes.commit({ application: next }, ports.now().toISOString());
@@ -183,11 +188,7 @@ export async function resubmit(ports: Ports, id: string): Promise<Application> {
       actor: 'applicant',
       decidedAt: ports.now().toISOString(),
     });
-    if (result === 'closed')
-      throw conflict(
-        'not-returned',
-        'Batas waktu melengkapi berkas telah lewat; permohonan tidak dapat diajukan ulang.',
-      );
+    if (result === 'closed') throw lateResubmission();
     return next;
   }
   throw conflict('concurrent-update', 'Permohonan sedang diubah oleh permintaan lain; coba lagi.');
@@ -239,6 +240,12 @@ export async function withdraw(ports: Ports, id: string, reason: string | undefi
   }
   throw conflict('concurrent-update', 'Permohonan sedang diubah oleh permintaan lain; coba lagi.');
 }
+
+const lateResubmission = () =>
+  conflict(
+    'not-returned',
+    'Batas waktu melengkapi berkas telah lewat; permohonan tidak dapat diajukan ulang.',
+  );
 
 const alreadyFinal = (app: Application) =>
   conflict(

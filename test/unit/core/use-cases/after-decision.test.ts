@@ -89,6 +89,18 @@ describe('answerSurvey', () => {
     expect([error.kind, error.code]).toEqual(['conflict', 'survey-not-open']);
   });
 
+  it.each(['withdrawn', 'lapsed'] as const)(
+    'refuses a survey of a %s application, which received no decision',
+    async (status) => {
+      const { ports, app } = arrange({ status });
+
+      const error = await refusal(answerSurvey(ports, app, { scores: scores(4) }));
+
+      expect([error.kind, error.code]).toEqual(['conflict', 'survey-not-open']);
+      expect(await ports.surveys.get(app.id)).toBeUndefined();
+    },
+  );
+
   it('refuses a second survey and keeps the first', async () => {
     const { ports, app } = arrange();
     await answerSurvey(ports, app, { scores: scores(4) });

@@ -235,6 +235,20 @@ describe('resubmit', () => {
     const error = await refusal(resubmit(ports, app.id));
 
     expect([error.kind, error.code]).toEqual(['conflict', 'not-returned']);
+    // Refused before anything is written: the application and its frozen documents are as they were.
+    expect((await ports.applications.get(app.id))?.version).toBe(6);
+    expect((await ports.applications.get(app.id))?.documents).toEqual(app.documents);
+  });
+
+  it('answers a repeated resubmission (a double click) without a second decision', async () => {
+    const { ports, app } = await arrangeReturned();
+    await acceptedDocument(ports, app.id, 'ktp', wib('2026-02-03T08:30:00'));
+    await resubmit(ports, app.id);
+
+    const again = await resubmit(ports, app.id);
+
+    expect(again.status).toBe('returned');
+    expect(ports.tasks.delivered()).toHaveLength(1);
   });
 });
 
