@@ -94,15 +94,20 @@ export interface SurveyRepository {
   get(applicationId: string): Promise<SurveyRecord | undefined>;
 }
 
-export interface ComplaintRepository {
-  put(complaint: ComplaintRecord, audit?: AuditEvent): Promise<void>;
+/** Number `current + 1` of a gap-free sequence, taken in the same transaction as what it numbers. */
+export interface SequenceNumber {
+  sequence: string;
+  current: number;
 }
 
-/** Gap-free sequences (1, 2, 3...) by name. */
+export interface ComplaintRepository {
+  /** Stores the complaint and takes its reference number together; ConcurrentUpdateError if the number was taken. */
+  put(complaint: ComplaintRecord, number: SequenceNumber, audit?: AuditEvent): Promise<void>;
+}
+
+/** Gap-free sequences (1, 2, 3...) by name: a number is only ever taken with what it numbers. */
 export interface Sequences {
-  /** Takes the next number on its own (complaint references). */
-  next(name: string): Promise<number>;
-  /** The last number taken (0 before the first): a Change takes the next one with `takeNumber`. */
+  /** The last number taken (0 before the first). */
   current(name: string): Promise<number>;
 }
 
@@ -184,7 +189,7 @@ export interface Change {
   audit?: AuditEvent[];
   mail?: OutboxMail[];
   /** Takes the next number of a gap-free sequence: written only if its value is still `current`. */
-  takeNumber?: { sequence: string; current: number };
+  takeNumber?: SequenceNumber;
 }
 
 export interface Changes {

@@ -17,6 +17,19 @@ const outboxItem = (mail: OutboxMail, at: string): Record<string, unknown> => ({
   createdAt: at,
 });
 
+/** The transaction write that takes number `current + 1` of a sequence, only if `current` is still the last. */
+export function takeNumberUpdate({ sequence, current }: { sequence: string; current: number }): TransactItem {
+  return {
+    Update: {
+      Key: keys.counter(sequence),
+      UpdateExpression: 'SET #value = :next',
+      ConditionExpression: current === 0 ? 'attribute_not_exists(pk)' : '#value = :current',
+      ExpressionAttributeNames: { '#value': 'value' },
+      ExpressionAttributeValues: { ':next': current + 1, ...(current === 0 ? {} : { ':current': current }) },
+    },
+  };
+}
+
 export class DynamoChanges implements Changes {
   constructor(private readonly table: Table) {}
 
@@ -90,24 +103,8 @@ export class DynamoChanges implements Changes {
     for (const event of change.audit ?? []) add(auditPut(event), 'audit');
     for (const mail of change.mail ?? [])
       add({ Put: { Item: outboxItem(mail, at), ConditionExpression: MUST_NOT_EXIST } }, `mail ${mail.id}`);
-    if (change.takeNumber !== undefined) {
-      const { sequence, current } = change.takeNumber;
-      add(
-        {
-          Update: {
-            Key: keys.counter(sequence),
-            UpdateExpression: 'SET #value = :next',
-            ConditionExpression: current === 0 ? 'attribute_not_exists(pk)' : '#value = :current',
-            ExpressionAttributeNames: { '#value': 'value' },
-            ExpressionAttributeValues: {
-              ':next': current + 1,
-              ...(current === 0 ? {} : { ':current': current }),
-            },
-          },
-        },
-        `sequence ${sequence}`,
-      );
-    }
+    if (change.takeNumber !== undefined)
+      add(takeNumberUpdate(change.takeNumber), `sequence ${change.takeNumber.sequence}`);
     if (items.length === 0) return;
     const result = await this.table.transact(items);
     if (!result.written) throw new ConcurrentUpdateError(what[result.failedAt] ?? 'a record');

@@ -1,8 +1,15 @@
 /** The office's own records: surveys, complaints and gap-free sequences (items in keys.ts). */
 import type { AuditEvent } from '#core/domain/application.ts';
 import type { ComplaintRecord, SurveyRecord } from '#core/domain/records.ts';
-import type { ComplaintRepository, Sequences, SurveyRepository } from '#core/ports.ts';
+import {
+  type ComplaintRepository,
+  ConcurrentUpdateError,
+  type SequenceNumber,
+  type Sequences,
+  type SurveyRepository,
+} from '#core/ports.ts';
 import { auditPut } from './audit.ts';
+import { takeNumberUpdate } from './changes.ts';
 import { indexKeys, keys } from './keys.ts';
 import type { Table } from './table.ts';
 
@@ -36,7 +43,7 @@ export class DynamoSurveys implements SurveyRepository {
 export class DynamoComplaints implements ComplaintRepository {
   constructor(private readonly table: Table) {}
 
-  async put(complaint: ComplaintRecord, audit?: AuditEvent): Promise<void> {
+  async put(complaint: ComplaintRecord, number: SequenceNumber, audit?: AuditEvent): Promise<void> {
     const result = await this.table.transact([
       {
         Put: {
@@ -44,24 +51,15 @@ export class DynamoComplaints implements ComplaintRepository {
           ConditionExpression: 'attribute_not_exists(pk)',
         },
       },
+      takeNumberUpdate(number),
       ...(audit === undefined ? [] : [auditPut(audit)]),
     ]);
-    if (!result.written) throw new Error(`complaint ${complaint.reference} already exists`);
+    if (!result.written) throw new ConcurrentUpdateError(`complaint reference ${complaint.reference}`);
   }
 }
 
 export class DynamoSequences implements Sequences {
   constructor(private readonly table: Table) {}
-
-  async next(name: string): Promise<number> {
-    const written = await this.table.update(keys.counter(name), {
-      UpdateExpression: 'ADD #value :one',
-      ExpressionAttributeNames: { '#value': 'value' },
-      ExpressionAttributeValues: { ':one': 1 },
-      ReturnValues: 'UPDATED_NEW',
-    });
-    return Number(written?.value);
-  }
 
   async current(name: string): Promise<number> {
     return (await this.table.get<{ value: number }>(keys.counter(name)))?.value ?? 0;

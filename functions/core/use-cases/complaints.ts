@@ -8,6 +8,7 @@ import { unprocessable } from '../domain/request-errors.ts';
 import { normaliseTrackingCode } from '../domain/tracking-code.ts';
 import type { Ports } from '../ports.ts';
 import { outboxMail, sendOnce } from './mail.ts';
+import { retryOnConflict } from './retry.ts';
 
 export interface ComplaintRequest {
   subject: string;
@@ -38,23 +39,29 @@ export async function fileComplaint(ports: Ports, request: ComplaintRequest): Pr
   const filedAt = now.toISOString();
   const localDate = ports.calendar.localDate(now);
   const year = localDate.slice(0, 4);
-  const seq = await ports.sequences.next(`complaint#${ports.regency.id}#${year}`);
-  const reference = `ADU-${year}-${String(seq).padStart(5, '0')}`;
-  await ports.complaints.put(
-    {
-      reference,
-      regencyId: ports.regency.id,
-      filedAt,
-      month: localDate.slice(0, 7),
-      subject: request.subject,
-      message: request.message,
-      ...(request.contact === undefined ? {} : { contact: request.contact }),
-      ...(applicationId === undefined ? {} : { applicationId, trackingCode }),
-    },
-    applicationId === undefined
-      ? undefined
-      : { applicationId, at: filedAt, type: 'complaint-filed', detail: { reference } },
-  );
+  const sequence = `complaint#${ports.regency.id}#${year}`;
+  // The reference is taken with the complaint it numbers, so a failure leaves no gap.
+  const reference = await retryOnConflict(async () => {
+    const current = await ports.sequences.current(sequence);
+    const taken = `ADU-${year}-${String(current + 1).padStart(5, '0')}`;
+    await ports.complaints.put(
+      {
+        reference: taken,
+        regencyId: ports.regency.id,
+        filedAt,
+        month: localDate.slice(0, 7),
+        subject: request.subject,
+        message: request.message,
+        ...(request.contact === undefined ? {} : { contact: request.contact }),
+        ...(applicationId === undefined ? {} : { applicationId, trackingCode }),
+      },
+      { sequence, current },
+      applicationId === undefined
+        ? undefined
+        : { applicationId, at: filedAt, type: 'complaint-filed', detail: { reference: taken } },
+    );
+    return taken;
+  }, 50);
   const footer = `\n\n--\n${ports.regency.office.name}\nPesan ini dikirim otomatis oleh sistem perizinan satupintu.`;
   const contact = request.contact;
   const contactLines = [

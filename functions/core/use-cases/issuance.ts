@@ -10,7 +10,8 @@ import { officeMinutesUsed } from '../domain/stage-clock.ts';
 import type { Ports } from '../ports.ts';
 import { loadApplication, permitOf, permitOfApplication } from './lookups.ts';
 import { deliver, mailId, outboxMail } from './mail.ts';
-import { assertOpen, retryOnConflict, WorkflowError } from './workflow-steps.ts';
+import { retryOnConflict } from './retry.ts';
+import { assertOpen, WorkflowError } from './workflow-steps.ts';
 
 /** Fills a permit-number template: {seq:N} zero-padded to N digits, {year}, {code}. */
 export function formatPermitNumber(template: string, seq: number, year: number, code: string): string {

@@ -39,9 +39,10 @@ import {
   startOfficeClock,
   waitSeconds,
 } from '../domain/stage-clock.ts';
-import { ApplicationClosedError, ConcurrentUpdateError, type Ports } from '../ports.ts';
+import { ApplicationClosedError, type Ports } from '../ports.ts';
 import { loadApplication, permitOfApplication, stageOf } from './lookups.ts';
 import { deliver, mailId, outboxMail } from './mail.ts';
+import { retryOnConflict } from './retry.ts';
 
 /** What a wait state needs: the pending action and the seconds until the next wake-up. */
 export interface WaitPlan {
@@ -84,22 +85,6 @@ const loadApp = (ports: Pick<Ports, 'applications'>, id: string): Promise<Applic
 
 const officialsOf = (regency: Regency, roleId: string | undefined): string[] =>
   roleId === undefined ? [] : regency.officials.filter((o) => o.roles.includes(roleId)).map((o) => o.email);
-
-/**
- * Runs `step` again when its transaction lost to a concurrent change: the next run reads the new state
- * (and so recognises a final state or its own earlier effect).
- */
-export async function retryOnConflict<T>(step: () => Promise<T>, attempts = 5): Promise<T> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await step();
-    } catch (error) {
-      if (!(error instanceof ConcurrentUpdateError) || attempt >= attempts) throw error;
-      // Jitter, so that many contenders (numbering, say) do not collide again in step.
-      await new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(50, 5 * attempt)));
-    }
-  }
-}
 
 /** A final state this step did not cause ends the execution. */
 export function assertOpen(app: Application): void {

@@ -210,29 +210,31 @@ export function fakeSurveys(audit: FakeAudit) {
   return Object.assign(port, { surveys });
 }
 
-export function fakeComplaints(audit: FakeAudit) {
+export function fakeSequences() {
+  const counters = new Map<string, number>();
+  const port: core.Sequences = {
+    current: async (name) => counters.get(name) ?? 0,
+  };
+  /** Takes number `current + 1`, as the adapter's conditional update does: false if it was taken. */
+  const take = ({ sequence, current }: core.SequenceNumber): boolean => {
+    if ((counters.get(sequence) ?? 0) !== current) return false;
+    counters.set(sequence, current + 1);
+    return true;
+  };
+  return Object.assign(port, { counters, take });
+}
+
+export function fakeComplaints(audit: FakeAudit, sequences: ReturnType<typeof fakeSequences>) {
   const complaints = new Map<string, records.ComplaintRecord>();
   const port: core.ComplaintRepository = {
-    put: async (complaint, event) => {
-      if (complaints.has(complaint.reference))
-        throw new Error(`complaint ${complaint.reference} already exists`);
+    put: async (complaint, number, event) => {
+      if (complaints.has(complaint.reference) || !sequences.take(number))
+        throw new core.ConcurrentUpdateError(`complaint reference ${complaint.reference}`);
       complaints.set(complaint.reference, copy(complaint));
       if (event !== undefined) await audit.append(event);
     },
   };
   return Object.assign(port, { complaints });
-}
-
-export function fakeSequences() {
-  const counters = new Map<string, number>();
-  const port: core.Sequences = {
-    next: async (name) => {
-      counters.set(name, (counters.get(name) ?? 0) + 1);
-      return counters.get(name) ?? 0;
-    },
-    current: async (name) => counters.get(name) ?? 0,
-  };
-  return Object.assign(port, { counters });
 }
 
 export function fakeFiles() {
@@ -461,7 +463,7 @@ export function fakePorts(overrides: Partial<FakePorts> = {}): FakePorts {
     documents: fakeDocuments(audit),
     audit,
     surveys: fakeSurveys(audit),
-    complaints: fakeComplaints(audit),
+    complaints: fakeComplaints(audit, sequences),
     sequences,
     changes: fakeChanges({ applications, stages, audit, outbox, sequences }),
     outbox,

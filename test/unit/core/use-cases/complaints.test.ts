@@ -29,6 +29,28 @@ describe('fileComplaint', () => {
     expect([first.reference, second.reference]).toEqual(['ADU-2026-00001', 'ADU-2026-00002']);
   });
 
+  it('leaves no gap in the references when storing a complaint fails', async () => {
+    const { ports } = await arrange();
+    const put = ports.complaints.put;
+    ports.complaints.put = async () => {
+      throw new Error('table unavailable');
+    };
+    await expect(fileComplaint(ports, complaint())).rejects.toThrow('table unavailable');
+    ports.complaints.put = put;
+
+    const { reference } = await fileComplaint(ports, complaint());
+
+    expect(reference).toBe('ADU-2026-00001');
+  });
+
+  it('numbers two complaints filed at the same moment with two consecutive references', async () => {
+    const { ports } = await arrange();
+
+    const filed = await Promise.all([fileComplaint(ports, complaint()), fileComplaint(ports, complaint())]);
+
+    expect(filed.map((f) => f.reference).sort()).toEqual(['ADU-2026-00001', 'ADU-2026-00002']);
+  });
+
   it("restarts the series with the office's new year, which begins before UTC's", async () => {
     const { ports } = await arrange();
     await fileComplaint(ports, complaint());
