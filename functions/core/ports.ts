@@ -47,6 +47,8 @@ export interface ApplicationRepository {
     tokenHash: string;
     idempotency?: IdempotencyRecord;
     audit: AuditEvent;
+    /** The applicant's note with the tracking code, recorded in the outbox in the same transaction. */
+    mail?: OutboxMail;
   }): Promise<CreateDraftResult>;
   /** The record for an Idempotency-Key, unless it has expired. */
   idempotency(keyHash: string, nowEpochSeconds: number): Promise<IdempotencyRecord | undefined>;

@@ -3,6 +3,7 @@ import type { Application } from '#core/domain/application.ts';
 import type { ApplicantRecord, IdempotencyRecord } from '#core/domain/records.ts';
 import type { ApplicationRepository, CreateDraftResult } from '#core/ports.ts';
 import { auditPut } from './audit.ts';
+import { outboxPut } from './changes.ts';
 import { indexKeys, keys } from './keys.ts';
 import type { Table } from './table.ts';
 
@@ -43,6 +44,7 @@ export class DynamoApplications implements ApplicationRepository {
       { Put: { Item: { ...keys.applicant(app.id), ...input.applicant } } },
       { Put: { Item: { ...keys.access(app.id), tokenHash: input.tokenHash, issuedAt: app.createdAt } } },
       auditPut(input.audit),
+      ...(input.mail === undefined ? [] : [outboxPut(input.mail, app.createdAt)]),
       ...(input.idempotency === undefined
         ? []
         : [
@@ -58,7 +60,7 @@ export class DynamoApplications implements ApplicationRepository {
     ]);
     if (result.written) return 'created';
     if (result.failedAt === 0) return 'tracking-code-taken';
-    if (result.failedAt === 5) return 'idempotency-key-taken';
+    if (result.failedAt === (input.mail === undefined ? 5 : 6)) return 'idempotency-key-taken';
     throw new Error(`draft ${app.id}: unexpected condition failure at item ${result.failedAt}`);
   }
 

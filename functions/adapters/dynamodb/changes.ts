@@ -30,6 +30,11 @@ export function takeNumberUpdate({ sequence, current }: { sequence: string; curr
   };
 }
 
+/** The transaction write that records a mail in the outbox, once (a second write of one id fails). */
+export const outboxPut = (mail: OutboxMail, at: string): TransactItem => ({
+  Put: { Item: outboxItem(mail, at), ConditionExpression: MUST_NOT_EXIST },
+});
+
 export class DynamoChanges implements Changes {
   constructor(private readonly table: Table) {}
 
@@ -101,8 +106,7 @@ export class DynamoChanges implements Changes {
         `action ${id}`,
       );
     for (const event of change.audit ?? []) add(auditPut(event), 'audit');
-    for (const mail of change.mail ?? [])
-      add({ Put: { Item: outboxItem(mail, at), ConditionExpression: MUST_NOT_EXIST } }, `mail ${mail.id}`);
+    for (const mail of change.mail ?? []) add(outboxPut(mail, at), `mail ${mail.id}`);
     if (change.takeNumber !== undefined)
       add(takeNumberUpdate(change.takeNumber), `sequence ${change.takeNumber.sequence}`);
     if (items.length === 0) return;

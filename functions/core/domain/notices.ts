@@ -13,6 +13,16 @@ export function noticeTexts(regency: Regency, cal: WorkingCalendar) {
   const footer = `\n\n--\n${regency.office.name}\nPesan ini dikirim otomatis oleh sistem perizinan satupintu.`;
   const ref = (app: Application): string => `Nomor lacak: ${app.trackingCode}\nJenis izin: ${app.permitCode}`;
   return {
+    // The applicant's address is not confirmed yet: these two echo nothing the caller wrote (not even
+    // the name), so the office's sender cannot carry someone else's words to a stranger.
+    draftCreated: (app: Application): Notice => ({
+      subject: `[${app.trackingCode}] Draf permohonan izin dibuat`,
+      text: `Yth. Pemohon,\n\nDraf permohonan izin telah dibuat. Unggah dokumen persyaratan, lalu ajukan permohonan. Simpan nomor lacak ini untuk mengikuti permohonan Anda.\n\n${ref(app)}\n\nJika Anda tidak membuat permohonan ini, abaikan pesan ini.${footer}`,
+    }),
+    received: (app: Application): Notice => ({
+      subject: `[${app.trackingCode}] Permohonan izin diterima`,
+      text: `Yth. Pemohon,\n\nPermohonan izin Anda telah kami terima${app.submittedAt ? ` pada ${cal.formatLocal(new Date(app.submittedAt))}` : ''} dan akan diproses sesuai standar pelayanan. Anda akan menerima e-mail setiap kali permohonan memerlukan tindakan Anda atau telah diputuskan.\n\n${ref(app)}${footer}`,
+    }),
     stagePending: (app: Application, stage: Stage, deadline: Date): Notice => ({
       subject: `[${app.trackingCode}] Menunggu tindakan: ${stage.name}`,
       text: `Yth. Bapak/Ibu,\n\nPermohonan berikut menunggu tindakan Anda pada tahap "${stage.name}".\n\n${ref(app)}\nBatas waktu: ${cal.formatLocal(deadline)}${footer}`,

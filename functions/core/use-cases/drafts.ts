@@ -14,11 +14,13 @@ import { hashAccessToken, newAccessToken } from '../domain/access-token.ts';
 import { type ApplicantForm, checkApplicant } from '../domain/applicant.ts';
 import type { Application } from '../domain/application.ts';
 import { canonicalJson } from '../domain/canonical-json.ts';
+import { noticeTexts } from '../domain/notices.ts';
 import { conflict, invalidRequest, unprocessable } from '../domain/request-errors.ts';
 import { checkAnswers } from '../domain/requirements.ts';
 import { generateTrackingCode, trackingPrefix } from '../domain/tracking-code.ts';
 import type { Ports } from '../ports.ts';
 import { permitOf } from './lookups.ts';
+import { deliver, mailId, outboxMail } from './mail.ts';
 
 export interface DraftRequest {
   permitCode: string;
@@ -115,8 +117,15 @@ export async function createDraft(
             },
           }),
       audit: { applicationId: id, at: createdAt, type: 'created', actor: 'applicant' },
+      mail: outboxMail(mailId(id, 'draft-created'), id, {
+        to: [application.applicantEmail],
+        ...noticeTexts(ports.regency, ports.calendar).draftCreated(application),
+      }),
     });
-    if (result === 'created') return { application, accessToken, replayed: false };
+    if (result === 'created') {
+      await deliver(ports, [mailId(id, 'draft-created')]);
+      return { application, accessToken, replayed: false };
+    }
     if (result === 'idempotency-key-taken' && idempotency !== undefined) {
       // A concurrent request with the same key won the race: answer as its replay.
       const winner = await ports.applications.idempotency(

@@ -7,12 +7,14 @@
 
 import { type Application, FINAL_STATUSES, type SubmittedDocument } from '../domain/application.ts';
 import type { FieldError } from '../domain/field-error.ts';
+import { noticeTexts } from '../domain/notices.ts';
 import { conflict, unprocessable } from '../domain/request-errors.ts';
 import { missingRequirements, requiredRequirements } from '../domain/requirements.ts';
 import { STATUS_LABELS } from '../domain/status-labels.ts';
 import { ConcurrentUpdateError, type Ports } from '../ports.ts';
 import { latestVersions, submittedObjectKey } from './documents.ts';
 import { loadApplication, permitOfApplication } from './lookups.ts';
+import { deliver, mailId, outboxMail } from './mail.ts';
 import { submitDecision } from './workflow-steps.ts';
 
 export interface SubmissionResult {
@@ -101,7 +103,16 @@ export async function submit(ports: Ports, id: string): Promise<SubmissionResult
     // Win the state change first (with its audit record): only the winner copies and starts.
     try {
       await ports.changes.commit(
-        { application: next, audit: [{ applicationId: id, at, type: 'submitted', actor: 'applicant' }] },
+        {
+          application: next,
+          audit: [{ applicationId: id, at, type: 'submitted', actor: 'applicant' }],
+          mail: [
+            outboxMail(mailId(id, 'received'), id, {
+              to: [next.applicantEmail],
+              ...noticeTexts(ports.regency, ports.calendar).received(next),
+            }),
+          ],
+        },
         at,
       );
     } catch (e) {
@@ -110,6 +121,7 @@ export async function submit(ports: Ports, id: string): Promise<SubmissionResult
     }
     await copyFrozen(ports, next, frozen);
     await startExecution(ports, next);
+    await deliver(ports, [mailId(id, 'received')]);
     return { application: next, alreadySubmitted: false };
   }
   throw conflict('concurrent-update', 'Permohonan sedang diubah oleh permintaan lain; coba lagi.');
@@ -126,6 +138,7 @@ async function finishSubmission(ports: Ports, app: Application): Promise<void> {
   );
   await copyFrozen(ports, app, frozen);
   await startExecution(ports, app);
+  await deliver(ports, [mailId(app.id, 'received')]);
 }
 
 async function startExecution(ports: Ports, app: Application): Promise<void> {

@@ -55,7 +55,7 @@ export function fakeAudit() {
 }
 export type FakeAudit = ReturnType<typeof fakeAudit>;
 
-export function fakeApplications(audit: FakeAudit) {
+export function fakeApplications(audit: FakeAudit, outbox: core.Outbox) {
   const records = new Map<string, Application>();
   const applicants = new Map<string, records.ApplicantRecord>();
   const access = new Map<string, { tokenHash: string; issuedAt: string }>();
@@ -67,7 +67,7 @@ export function fakeApplications(audit: FakeAudit) {
   const port: core.ApplicationRepository = {
     get: async (id) => copy(records.get(id)),
     create: async (app) => putNew(records, app.id, app),
-    createDraft: async ({ application: app, applicant, tokenHash, idempotency, audit: event }) => {
+    createDraft: async ({ application: app, applicant, tokenHash, idempotency, audit: event, mail }) => {
       await writes.run();
       // The transaction's conditions, in the adapter's item order.
       if (trackingCodes.has(app.trackingCode)) return 'tracking-code-taken';
@@ -80,6 +80,7 @@ export function fakeApplications(audit: FakeAudit) {
       applicants.set(app.id, copy(applicant));
       access.set(app.id, { tokenHash, issuedAt: app.createdAt });
       await audit.append(event);
+      if (mail !== undefined) await outbox.add(mail, app.createdAt);
       if (idempotency !== undefined) idempotencyRecords.set(idempotency.keyHash, copy(idempotency));
       return 'created';
     },
@@ -451,9 +452,9 @@ export function fakePorts(overrides: Partial<FakePorts> = {}): FakePorts {
   let bytes = 0;
   const logs: FakePorts['logs'] = [];
   const metrics: FakePorts['metrics'] = [];
-  const applications = overrides.applications ?? fakeApplications(audit);
   const stages = overrides.stages ?? fakeStages();
   const outbox = overrides.outbox ?? fakeOutbox();
+  const applications = overrides.applications ?? fakeApplications(audit, outbox);
   const sequences = overrides.sequences ?? fakeSequences();
   return {
     regency: theRegency,

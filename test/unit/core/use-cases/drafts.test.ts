@@ -32,6 +32,20 @@ describe('createDraft', () => {
     expect(replayed).toBe(false);
   });
 
+  it('mails the applicant the tracking code once, echoing nothing they wrote', async () => {
+    const ports = fakePorts();
+    const request = aRequest({ fullName: 'Nama <b>Aneh</b>' });
+
+    const { application } = await createDraft(ports, request, 'key-1');
+    await createDraft(ports, request, 'key-1');
+
+    const mails = ports.mailer.to(request.applicant.email);
+    expect(mails).toHaveLength(1);
+    expect(mails[0]?.subject).toContain(application.trackingCode);
+    expect(mails[0]?.text).toContain(application.trackingCode);
+    expect(mails[0]?.text).not.toContain('Aneh');
+  });
+
   it('stores only the hash of the access token it hands out', async () => {
     const ports = fakePorts();
 

@@ -49,6 +49,17 @@ describe('submit', () => {
     expect(alreadySubmitted).toBe(false);
   });
 
+  it('mails the applicant one receipt with the tracking code, however often it is submitted', async () => {
+    const { ports, app } = await arrange();
+
+    await submit(ports, app.id);
+    await submit(ports, app.id);
+
+    const receipts = ports.mailer.to(app.applicantEmail).filter((m) => m.subject.includes('diterima'));
+    expect(receipts).toHaveLength(1);
+    expect(receipts[0]?.text).toContain(app.trackingCode);
+  });
+
   it('freezes a copy of the latest version of each required document outside drafts/', async () => {
     const { ports, app } = await arrange();
     const newer = await acceptedDocument(ports, app.id, 'ktp', wib('2026-01-31T09:00:00'));
