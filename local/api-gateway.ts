@@ -14,6 +14,7 @@ import { createServer } from 'node:http';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import type { Problem as ApiProblem } from '#api/problem.ts';
 import type { HttpMethod, RouteDefinition } from '#api/routes.ts';
+import { hostAllowed } from './loopback-guard.ts';
 
 /**
  * Largest request body accepted. Production's effective limit is Lambda's 6 MB synchronous invocation
@@ -267,6 +268,14 @@ export const problems = {
     code: 'METHOD_NOT_ALLOWED',
     detail: `${path} tidak menerima ${method}; gunakan ${allowed.join(' atau ')}.`,
   }),
+  hostNotAllowed: (): Problem => ({
+    type: 'about:blank',
+    title: 'Host tidak diizinkan',
+    status: 421,
+    code: 'HOST_NOT_ALLOWED',
+    detail:
+      'The local API answers only requests to 127.0.0.1 or localhost on its own port (no DNS rebinding).',
+  }),
   badPath: (): Problem => ({
     type: 'about:blank',
     title: 'Permintaan tidak valid',
@@ -417,6 +426,8 @@ export function createApiServer(options: ApiServerOptions): Server {
     };
 
     const handle = async (): Promise<HttpResult> => {
+      if (!hostAllowed(req.headers.host, req.socket.localPort ?? 0))
+        return problemResult(problems.hostNotAllowed());
       let path: string;
       try {
         path = decodeURIComponent(rawPathEncoded);

@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { request as httpRequest } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createServer as createNetServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -322,6 +323,33 @@ describe('local API server', () => {
     expect(response.status).toBe(413);
     expect(await response.json()).toMatchObject({ code: 'PAYLOAD_TOO_LARGE' });
     expect(seen.event).toBeUndefined();
+  });
+
+  it('refuses a request whose Host is not its own loopback address (DNS rebinding), before the function', async () => {
+    const port = (server.address() as AddressInfo).port;
+    const statusFor = (host: string) =>
+      new Promise<number>((resolve, reject) => {
+        const req = httpRequest(
+          {
+            host: '127.0.0.1',
+            port,
+            method: 'POST',
+            path: '/items/1',
+            headers: { host, 'content-type': 'application/json' },
+          },
+          (res) => {
+            res.resume();
+            resolve(res.statusCode ?? 0);
+          },
+        );
+        req.on('error', reject);
+        req.end('{}');
+      });
+    seen.event = undefined;
+    expect(await statusFor(`evil.example:${port}`)).toBe(421);
+    expect(await statusFor('127.0.0.1')).toBe(421);
+    expect(seen.event).toBeUndefined();
+    expect(await statusFor(`localhost:${port}`)).toBe(201);
   });
 });
 
