@@ -31,9 +31,13 @@ import {
   settleExecution,
 } from '../../local/in-process.ts';
 import { ensureBucket, ensureTable } from '../../local/resources.ts';
-import { ManualClock } from '../../local/sfn/clock.ts';
-import { adaptHandler, type FunctionRegistry, type LambdaHandler } from '../../local/sfn/registry.ts';
-import { startStepFunctionsService } from '../../local/sfn/service.ts';
+import {
+  adaptHandler,
+  type FunctionRegistry,
+  type LambdaHandler,
+  ManualClock,
+  startStepFunctionsService,
+} from '../../local/sfn/index.ts';
 import { resolveRegency, startStack } from '../../local/stack.ts';
 import { workflowFunctionAccess } from '../function-access.ts';
 import { type CountedUsage, costLines, fixedMonthlyLines, markdownTable } from './cost-table.ts';

@@ -8,7 +8,7 @@ import {
   StartExecutionCommand,
 } from '@aws-sdk/client-sfn';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ManualClock, SystemClock } from '../../../local/sfn/clock.ts';
+import { ManualClock, SystemClock } from '../../../local/sfn/index.ts';
 import { attempts, receivedTokens, testFunctions } from '../../fixtures/sfn/functions.ts';
 import {
   createMachine,

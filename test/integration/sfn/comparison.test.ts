@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ManualClock } from '../../../local/sfn/clock.ts';
+import { ManualClock } from '../../../local/sfn/index.ts';
 import { type CorpusEntry, comparisonCorpus } from '../../fixtures/sfn/comparison-corpus.ts';
 import { attempts, handlers, testFunctions } from '../../fixtures/sfn/functions.ts';
 import {

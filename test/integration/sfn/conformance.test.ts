@@ -1,6 +1,6 @@
 import type { SFNClient } from '@aws-sdk/client-sfn';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ManualClock } from '../../../local/sfn/clock.ts';
+import { ManualClock } from '../../../local/sfn/index.ts';
 import { type ConformanceCase, conformanceCases } from '../../fixtures/sfn/conformance-cases.ts';
 import { testFunctions } from '../../fixtures/sfn/functions.ts';
 import {

@@ -33,9 +33,12 @@ import {
   settleExecution,
 } from '../../../local/in-process.ts';
 import { ensureBucket, ensureTable } from '../../../local/resources.ts';
-import { ManualClock } from '../../../local/sfn/clock.ts';
-import { registryFromModules } from '../../../local/sfn/registry.ts';
-import { type StepFunctionsService, startStepFunctionsService } from '../../../local/sfn/service.ts';
+import {
+  ManualClock,
+  registryFromModules,
+  type StepFunctionsService,
+  startStepFunctionsService,
+} from '../../../local/sfn/index.ts';
 import { stackClients, stackEndpoints, uniqueId } from '../harness/index.ts';
 
 /** WIB/WITA wall-clock time to an instant, e.g. at('2026-03-17T10:00', '+07:00'). */

@@ -1,9 +1,18 @@
 import { describe, expect, it } from 'vitest';
-import { evaluateRule } from '../../../local/sfn/choice.ts';
-import { StatesError } from '../../../local/sfn/errors.ts';
-import { evaluateIntrinsic } from '../../../local/sfn/intrinsics.ts';
-import { evaluatePath, isReferencePath, type Json, setPath } from '../../../local/sfn/json-path.ts';
-import { applyResultPath, evaluateTemplate, selectPath } from '../../../local/sfn/payload.ts';
+import { evaluateRule } from '../../../local/sfn/interpreter/choice.ts';
+import { StatesError } from '../../../local/sfn/interpreter/errors.ts';
+import { evaluateIntrinsic } from '../../../local/sfn/interpreter/intrinsics.ts';
+import {
+  evaluatePath,
+  isReferencePath,
+  type Json,
+  setPath,
+} from '../../../local/sfn/interpreter/paths/json-path.ts';
+import {
+  applyResultPath,
+  evaluateTemplate,
+  selectPath,
+} from '../../../local/sfn/interpreter/paths/payload.ts';
 
 const noContext = () => ({});
 

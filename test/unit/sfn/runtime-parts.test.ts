@@ -2,19 +2,19 @@ import { appendFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFi
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { parseExecutionArn, parseStateMachineArn } from '../../../local/sfn/arn.ts';
-import { ManualClock, SystemClock } from '../../../local/sfn/clock.ts';
-import { errorMatches } from '../../../local/sfn/engine.ts';
-import { ApiError } from '../../../local/sfn/errors.ts';
+import { parseExecutionArn, parseStateMachineArn } from '../../../local/sfn/api/arn.ts';
+import { ApiError } from '../../../local/sfn/api/errors.ts';
+import { ManualClock, SystemClock } from '../../../local/sfn/engine/clock.ts';
+import { TokenIssuer } from '../../../local/sfn/engine/tokens.ts';
+import { errorMatches } from '../../../local/sfn/interpreter/retry-catch.ts';
 import {
   decodeBatches,
   encodeBatch,
   encodeRecord,
   Journal,
   type JournalRecord,
-} from '../../../local/sfn/journal.ts';
-import { functionArn, parseFunctionRef, registryFromModules } from '../../../local/sfn/registry.ts';
-import { TokenIssuer } from '../../../local/sfn/tokens.ts';
+} from '../../../local/sfn/journal/journal.ts';
+import { functionArn, parseFunctionRef, registryFromModules } from '../../../local/sfn/lambda/registry.ts';
 
 const dirs: string[] = [];
 function tempDir(): string {

@@ -1,6 +1,27 @@
-import { runtimeError } from './errors.ts';
-import { isJsonObject, type Json, type JsonObject } from './json-path.ts';
-import { type ContextRef, readPath } from './payload.ts';
+import type { EngineCore } from '../engine/core.ts';
+import type { Execution, Run } from '../engine/model.ts';
+import { runtimeError, StatesError } from './errors.ts';
+import { isJsonObject, type Json, type JsonObject } from './paths/json-path.ts';
+import { type ContextRef, readPath, selectPath } from './paths/payload.ts';
+import { contextRef, effectiveInput, exitState, outputPath } from './states.ts';
+
+/** Choice: the first rule that matches names the next state, else Default. */
+export function performChoice(core: EngineCore, exec: Execution, run: Run, state: JsonObject): void {
+  const effective = effectiveInput(run, state);
+  const context = contextRef(exec, run);
+  let next: string | undefined;
+  for (const rule of (state.Choices ?? []) as JsonObject[]) {
+    if (evaluateRule(rule, effective, context)) {
+      next = rule.Next as string;
+      break;
+    }
+  }
+  next ??= state.Default as string | undefined;
+  if (next === undefined) {
+    throw new StatesError('States.NoChoiceMatched', `No Matches! The input was ${JSON.stringify(effective)}`);
+  }
+  exitState(core, exec, run, state, selectPath(effective, outputPath(state)), next);
+}
 
 /**
  * Choice rules of the JSONPath query language: every comparison operator (with its `Path`

@@ -1,5 +1,5 @@
-import { runtimeError, StatesError } from './errors.ts';
-import { evaluateIntrinsic, isIntrinsic } from './intrinsics.ts';
+import { runtimeError, StatesError } from '../errors.ts';
+import { evaluateIntrinsic, isIntrinsic } from '../intrinsics.ts';
 import { bracketed, evaluatePath, isJsonObject, type Json, type JsonObject, setPath } from './json-path.ts';
 
 /**

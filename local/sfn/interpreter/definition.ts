@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import { createRequire } from 'node:module';
-import { apiErrors } from './errors.ts';
-import { isJsonObject, type Json, type JsonObject } from './json-path.ts';
-import { parseFunctionRef } from './registry.ts';
+import { apiErrors } from '../api/errors.ts';
+import { parseFunctionRef } from '../lambda/registry.ts';
+import { isJsonObject, type Json, type JsonObject } from './paths/json-path.ts';
 
 /**
  * State machine definitions: validated on Create/Update (asl-validator plus the limits of this

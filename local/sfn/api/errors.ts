@@ -1,9 +1,6 @@
 /**
- * The two kinds of error the service deals in.
- *
  * `ApiError` is what an API call answers with (AWS JSON 1.0 error: HTTP 400, `__type` = code).
- * `StatesError` is an error inside an execution (the "Error"/"Cause" pair of the States language)
- * that Retry and Catch match on.
+ * Errors inside an execution are `StatesError`s (../interpreter/errors.ts).
  */
 
 export class ApiError extends Error {
@@ -45,19 +42,3 @@ export const apiErrors = {
   taskTimedOut: () => new ApiError('TaskTimedOut', 'Task Timed Out'),
   taskDoesNotExist: () => new ApiError('TaskDoesNotExist', 'Task does not exist'),
 };
-
-/** An error raised while running a state: it carries the States-language Error and Cause. */
-export class StatesError extends Error {
-  readonly error: string;
-  readonly cause_: string | undefined;
-
-  constructor(error: string, cause?: string) {
-    super(cause ? `${error}: ${cause}` : error);
-    this.name = 'StatesError';
-    this.error = error;
-    this.cause_ = cause;
-  }
-}
-
-/** States.Runtime: AWS fails the whole execution with it; no Retry or Catch applies. */
-export const runtimeError = (cause: string) => new StatesError('States.Runtime', cause);

@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { StatesError } from './errors.ts';
-import { evaluatePath, isJsonObject, type Json } from './json-path.ts';
+import { evaluatePath, isJsonObject, type Json } from './paths/json-path.ts';
 
 /**
  * The intrinsic functions of the JSONPath query language (`"x.$": "States.Format('{}', $.a)"`).

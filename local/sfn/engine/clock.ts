@@ -284,6 +284,22 @@ export class ManualClock implements AdjustableClock {
   }
 }
 
+/** AWS gives instants as epoch seconds (with milliseconds as the fraction). */
+export function seconds(ms: number): number {
+  return ms / 1000;
+}
+
+/** ISO text of an instant; the last one is remembered (transitions come many to a millisecond). */
+let isoMs = Number.NaN;
+let isoText = '';
+export function iso(ms: number): string {
+  if (ms !== isoMs) {
+    isoText = new Date(ms).toISOString();
+    isoMs = ms;
+  }
+  return isoText;
+}
+
 function writeDurably(file: string, text: string): void {
   mkdirSync(dirname(file), { recursive: true });
   const temp = `${file}.tmp`;

@@ -1,5 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import type { Json } from './json-path.ts';
+import type { Json } from '../interpreter/paths/json-path.ts';
 import {
   type FunctionRegistry,
   functionArn,

@@ -2,11 +2,11 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { runOperation } from './api.ts';
-import { type AdjustableClock, type Clock, isAdjustableClock, SystemClock } from './clock.ts';
-import { Engine, type Logger } from './engine.ts';
+import { type AdjustableClock, type Clock, isAdjustableClock, SystemClock } from '../engine/clock.ts';
+import { Engine, type Logger } from '../engine/engine.ts';
+import type { FunctionRegistry } from '../lambda/registry.ts';
 import { ApiError } from './errors.ts';
-import type { FunctionRegistry } from './registry.ts';
+import { runOperation } from './operations.ts';
 
 /**
  * The local Step Functions service: the AWS JSON 1.0 API over HTTP on 127.0.0.1, plus two local

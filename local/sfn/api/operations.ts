@@ -1,4 +1,4 @@
-import { type Engine, EXECUTION_STATUSES } from './engine.ts';
+import { type Engine, EXECUTION_STATUSES } from '../engine/engine.ts';
 import { ApiError } from './errors.ts';
 import { field, type Infer, parseRequest } from './request-schema.ts';
 
