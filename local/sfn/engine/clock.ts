@@ -1,5 +1,5 @@
-import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { writeDurably } from '../journal/durable-file.ts';
 
 /**
  * Where the service gets its time from. Every deadline of an execution (Wait states, task
@@ -298,17 +298,4 @@ export function iso(ms: number): string {
     isoMs = ms;
   }
   return isoText;
-}
-
-function writeDurably(file: string, text: string): void {
-  mkdirSync(dirname(file), { recursive: true });
-  const temp = `${file}.tmp`;
-  writeFileSync(temp, text);
-  const fd = openSync(temp, 'r+');
-  try {
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-  renameSync(temp, file);
 }

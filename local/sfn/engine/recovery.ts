@@ -1,5 +1,5 @@
 import { failTaskAttempt } from '../interpreter/task.ts';
-import type { JournalRecord } from '../journal/journal.ts';
+import type { JournalRecord } from '../journal/format.ts';
 import { appendStoredEvents, eventDocument, executionMeta, journalForm } from '../journal/records.ts';
 import type { EngineCore } from './core.ts';
 import {

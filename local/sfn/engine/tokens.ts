@@ -1,6 +1,7 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { writeDurably } from '../journal/durable-file.ts';
 
 /**
  * Task tokens: `<payload>.<mac>`, where the payload names the execution and the task attempt
@@ -48,15 +49,7 @@ export class TokenIssuer {
       // First start on this data directory: create the secret below.
     }
     const secret = randomBytes(32);
-    const temp = `${file}.tmp`;
-    writeFileSync(temp, secret.toString('base64'), { mode: 0o600 });
-    const fd = openSync(temp, 'r+');
-    try {
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-    renameSync(temp, file);
+    writeDurably(file, secret.toString('base64'), 0o600);
     return new TokenIssuer(secret);
   }
 

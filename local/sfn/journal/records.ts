@@ -11,7 +11,7 @@ import {
   sharedDocument,
 } from '../history/events.ts';
 import type { Json, JsonObject } from '../interpreter/paths/json-path.ts';
-import type { JournalRecord } from './journal.ts';
+import type { JournalRecord } from './format.ts';
 
 /**
  * The engine's records in the journal: `def` (a definition), `sm` (a state machine), `smdel`,

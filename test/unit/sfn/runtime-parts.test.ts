@@ -11,9 +11,9 @@ import {
   decodeBatches,
   encodeBatch,
   encodeRecord,
-  Journal,
   type JournalRecord,
-} from '../../../local/sfn/journal/journal.ts';
+} from '../../../local/sfn/journal/format.ts';
+import { Journal } from '../../../local/sfn/journal/journal.ts';
 import { functionArn, parseFunctionRef, registryFromModules } from '../../../local/sfn/lambda/registry.ts';
 
 const dirs: string[] = [];
