@@ -32,11 +32,11 @@ export function executionArn(
 interface ParsedArn {
   region: string;
   accountId: string;
-  resourceType: string;
   parts: string[];
 }
 
-function parseStatesArn(arn: string): ParsedArn {
+/** The common part of a Step Functions ARN, whose resource type must be `expectedType`. */
+function parseStatesArn(arn: string, expectedType: 'stateMachine' | 'execution'): ParsedArn {
   if (!arn.startsWith('arn:')) throw apiErrors.invalidArn(arn, `Invalid ARN prefix: ${arn}`);
   const parts = arn.split(':');
   if (parts.length < 7 || parts[1] !== 'aws' || parts[2] !== 'states') {
@@ -46,7 +46,10 @@ function parseStatesArn(arn: string): ParsedArn {
   if (!/^[a-z]{2}(-[a-z]+)+-\d$/.test(region) || !/^\d{12}$/.test(accountId)) {
     throw apiErrors.invalidArn(arn, `Invalid Arn: ${arn}`);
   }
-  return { region, accountId, resourceType, parts: rest };
+  if (resourceType !== expectedType) {
+    throw apiErrors.invalidArn(arn, `Resource type not valid in this context: ${resourceType}`);
+  }
+  return { region, accountId, parts: rest };
 }
 
 export interface StateMachineArnParts {
@@ -56,10 +59,7 @@ export interface StateMachineArnParts {
 }
 
 export function parseStateMachineArn(arn: string): StateMachineArnParts {
-  const parsed = parseStatesArn(arn);
-  if (parsed.resourceType !== 'stateMachine') {
-    throw apiErrors.invalidArn(arn, `Resource type not valid in this context: ${parsed.resourceType}`);
-  }
+  const parsed = parseStatesArn(arn, 'stateMachine');
   const [name = '', qualifier] = parsed.parts;
   if (parsed.parts.length > 2 || !isValidResourceName(name)) {
     throw apiErrors.invalidArn(arn, `Invalid Arn: ${arn}`);
@@ -71,18 +71,13 @@ export function parseStateMachineArn(arn: string): StateMachineArnParts {
   return { region: parsed.region, accountId: parsed.accountId, name };
 }
 
-export interface ExecutionArnParts {
-  region: string;
-  accountId: string;
+/** `name` is the execution's name. */
+export interface ExecutionArnParts extends StateMachineArnParts {
   stateMachineName: string;
-  name: string;
 }
 
 export function parseExecutionArn(arn: string): ExecutionArnParts {
-  const parsed = parseStatesArn(arn);
-  if (parsed.resourceType !== 'execution') {
-    throw apiErrors.invalidArn(arn, `Resource type not valid in this context: ${parsed.resourceType}`);
-  }
+  const parsed = parseStatesArn(arn, 'execution');
   const [stateMachineName = '', name = ''] = parsed.parts;
   if (parsed.parts.length !== 2 || !isValidResourceName(stateMachineName) || !isValidResourceName(name)) {
     throw apiErrors.invalidArn(arn, `Invalid Arn: ${arn}`);

@@ -191,18 +191,12 @@ export function taskStep(
 }
 
 /** Every field present from the start: one object shape, properties stored in the object. */
-export function newExecution(fields: {
-  seq: number;
-  arn: string;
-  name: string;
-  smArn: string;
-  smName: string;
-  def: string;
-  role: string;
-  input: string;
-  start: number;
-  timeoutAt: number | undefined;
-}): Execution {
+export function newExecution(
+  fields: Pick<
+    Execution,
+    'seq' | 'arn' | 'name' | 'smArn' | 'smName' | 'def' | 'role' | 'input' | 'start' | 'timeoutAt'
+  >,
+): Execution {
   return {
     seq: fields.seq,
     arn: fields.arn,

@@ -2,14 +2,8 @@ import { failTaskAttempt } from '../interpreter/task.ts';
 import type { JournalRecord } from '../journal/format.ts';
 import { appendStoredEvents, eventDocument, executionMeta, journalForm } from '../journal/records.ts';
 import type { EngineCore } from './core.ts';
-import {
-  type ExecutionStatus,
-  newExecution,
-  newRun,
-  type Run,
-  type StateMachine,
-  type TaskStep,
-} from './model.ts';
+import type { ExecutionStatus, Run, StateMachine, TaskStep } from './model.ts';
+import { newExecution, newRun } from './model.ts';
 import { schedule, settle } from './scheduler.ts';
 import { armExecutionTimeout, armStepTimer, armTaskTimers } from './timers.ts';
 

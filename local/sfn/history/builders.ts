@@ -8,6 +8,7 @@ import {
   flatten,
   type GenericEvent,
   type InvokeEvent,
+  type InvokeFields,
   type StateEvent,
   type StoredEvent,
   sharedDocument,
@@ -68,9 +69,8 @@ export function stateEvent(
   data: string,
   exited: boolean,
 ): void {
-  const id = exec.events.length + 1;
   const stored: StateEvent = {
-    id,
+    id: exec.events.length + 1,
     prev: run.prev,
     ts: core.clock.now(),
     type,
@@ -85,15 +85,9 @@ export function stateEvent(
  * The TaskSubmitted / TaskSucceeded event of a lambda:invoke task. Its output is the whole
  * Invoke response (HTTP metadata included), rebuilt from these few fields when read.
  */
-export function invokeEvent(
-  core: EngineCore,
-  exec: Execution,
-  run: Run,
-  fields: Omit<InvokeEvent, 'id' | 'prev' | 'ts'>,
-): void {
-  const id = exec.events.length + 1;
+export function invokeEvent(core: EngineCore, exec: Execution, run: Run, fields: InvokeFields): void {
   const stored: InvokeEvent = {
-    id,
+    id: exec.events.length + 1,
     prev: run.prev,
     ts: core.clock.now(),
     ...fields,

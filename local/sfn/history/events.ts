@@ -34,6 +34,9 @@ export interface InvokeEvent {
   status: number;
 }
 
+/** What an invoke event is made of, before it gets its place in the history. */
+export type InvokeFields = Omit<InvokeEvent, 'id' | 'prev' | 'ts'>;
+
 /** A history event: AWS JSON text, or a compact form rendered when read. */
 export type StoredEvent = GenericEvent | StateEvent | InvokeEvent | DataEvent;
 

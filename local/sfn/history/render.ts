@@ -5,7 +5,7 @@ import {
   type DataEvent,
   detailsKey,
   type GenericEvent,
-  type InvokeEvent,
+  type InvokeFields,
   isDataEvent,
   isGenericEvent,
   isStateEvent,
@@ -51,7 +51,7 @@ function genericObject(event: GenericEvent): JsonObject {
 }
 
 /** The Invoke response (Payload, StatusCode, ExecutedVersion, SdkHttpMetadata) of a lambda:invoke event. */
-export function invokeResponse(event: Omit<InvokeEvent, 'id' | 'prev' | 'ts'>, at: number): Json {
+export function invokeResponse(event: InvokeFields, at: number): Json {
   const response = invokeResult(
     JSON.parse(event.payload) as Json,
     event.requestId,

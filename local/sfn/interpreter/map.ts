@@ -5,7 +5,7 @@ import { event } from '../history/builders.ts';
 import { runtimeError } from './errors.ts';
 import type { Json, JsonObject } from './paths/json-path.ts';
 import { evaluateTemplate, readPath, selectPath } from './paths/payload.ts';
-import { childrenSucceeded, newChildRun } from './runs.ts';
+import { awaitChildren, newChildRun } from './runs.ts';
 import { contextRef, definitionOf, effectiveInput } from './states.ts';
 
 /**
@@ -39,24 +39,16 @@ export function performMap(core: EngineCore, exec: Execution, run: Run, state: J
   const startedEventId = event(core, exec, run, 'MapStateStarted', {
     mapStateStartedEventDetails: { length: items.length },
   });
-  const step: ChildrenStep = {
-    k: 'children',
+  const step = awaitChildren(core, exec, run, {
     type: 'Map',
     total: items.length,
-    done: 0,
-    results: items.map(() => null),
     launched: 0,
     max,
     items,
     effective,
     startedEventId,
-  };
-  run.step = step;
-  markDirty(exec, run);
-  if (items.length === 0) {
-    childrenSucceeded(core, exec, run, step);
-    return;
-  }
+  });
+  if (!step) return;
   launchIterations(core, exec, run, state, step);
 }
 

@@ -43,6 +43,39 @@ export function newChildRun(
   return child;
 }
 
+/**
+ * A Parallel or Map state now waits for its children (branches, iterations). Without any, it
+ * has succeeded at once: then undefined, else its step.
+ */
+export function awaitChildren(
+  core: EngineCore,
+  exec: Execution,
+  run: Run,
+  fields: Pick<
+    ChildrenStep,
+    'type' | 'total' | 'launched' | 'max' | 'items' | 'effective' | 'startedEventId'
+  >,
+): ChildrenStep | undefined {
+  // The fields in the order the journal has always written them (items only for a Map).
+  const step: ChildrenStep = {
+    k: 'children',
+    type: fields.type,
+    total: fields.total,
+    done: 0,
+    results: new Array<Json>(fields.total).fill(null),
+    launched: fields.launched,
+    max: fields.max,
+    items: fields.items,
+    effective: fields.effective,
+    startedEventId: fields.startedEventId,
+  };
+  run.step = step;
+  markDirty(exec, run);
+  if (step.total > 0) return step;
+  childrenSucceeded(core, exec, run, step);
+  return undefined;
+}
+
 /** Every branch or iteration succeeded: the Parallel or Map state goes on with their results. */
 export function childrenSucceeded(core: EngineCore, exec: Execution, run: Run, step: ChildrenStep): void {
   const state = currentState(core, exec, run);

@@ -165,36 +165,24 @@ export function enterState(core: EngineCore, exec: Execution, run: Run): void {
   guard(core, exec, run, () => perform(core, exec, run, state));
 }
 
-/** What a state does once entered (and again on each retry). */
+type Perform = (core: EngineCore, exec: Execution, run: Run, state: JsonObject) => void;
+
+/** What each type of state does once entered (and again on each retry): one file per type. */
+const PERFORM = new Map<string, Perform>([
+  ['Pass', performPass],
+  ['Choice', performChoice],
+  ['Wait', performWait],
+  ['Succeed', performSucceed],
+  ['Fail', performFail],
+  ['Task', performTask],
+  ['Parallel', performParallel],
+  ['Map', performMap],
+]);
+
 export function perform(core: EngineCore, exec: Execution, run: Run, state: JsonObject): void {
-  switch (state.Type) {
-    case 'Pass':
-      performPass(core, exec, run, state);
-      return;
-    case 'Choice':
-      performChoice(core, exec, run, state);
-      return;
-    case 'Wait':
-      performWait(core, exec, run, state);
-      return;
-    case 'Succeed':
-      performSucceed(core, exec, run, state);
-      return;
-    case 'Fail':
-      performFail(core, exec, run, state);
-      return;
-    case 'Task':
-      performTask(core, exec, run, state);
-      return;
-    case 'Parallel':
-      performParallel(core, exec, run, state);
-      return;
-    case 'Map':
-      performMap(core, exec, run, state);
-      return;
-    default:
-      throw runtimeError(`Unknown state type ${String(state.Type)}`);
-  }
+  const action = PERFORM.get(state.Type as string);
+  if (!action) throw runtimeError(`Unknown state type ${String(state.Type)}`);
+  action(core, exec, run, state);
 }
 
 /** ResultSelector, ResultPath and OutputPath of a state with its result; then leave the state. */

@@ -4,7 +4,7 @@ import { type Execution, markDirty, type Run, type TaskStep, taskStep } from '..
 import { settle } from '../engine/scheduler.ts';
 import { armTaskTimers, cancelTimers } from '../engine/timers.ts';
 import { event, invokeEvent } from '../history/builders.ts';
-import { type InvokeEvent, NOT_TRUNCATED } from '../history/events.ts';
+import { type InvokeFields, NOT_TRUNCATED } from '../history/events.ts';
 import { invokeResponse } from '../history/render.ts';
 import { type InvokeOutcome, invokeFunction } from '../lambda/invoke.ts';
 import { taskKind } from './definition.ts';
@@ -169,7 +169,7 @@ function settleInvocation(
     guard(core, exec, run, () => completeTask(core, exec, run, outcome.payload));
     return;
   }
-  const invoked: Omit<InvokeEvent, 'id' | 'prev' | 'ts'> = {
+  const invoked: InvokeFields = {
     type: step.callback ? 'TaskSubmitted' : 'TaskSucceeded',
     resource: step.resource,
     payload: outcome.payloadText,
