@@ -37,7 +37,7 @@ export interface StepFunctionsServiceOptions {
   compactAfterBytes?: number;
   /** Observer of ended executions (benchmarks); the event may not be synced to disk yet. */
   onExecutionEnd?: (executionArn: string, status: string) => void;
-  /** Called once the API has been quiet for a while after some activity (main.ts compacts the heap). */
+  /** Called once the API has been quiet for a while after some activity (cli.ts compacts the heap). */
   onIdle?: () => void;
 }
 

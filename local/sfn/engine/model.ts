@@ -118,7 +118,7 @@ export interface Execution {
   afterSync: Array<() => void>;
   /** The armed timers (a handful at most); absent when none is armed. */
   timers?: ArmedTimer[];
-  /** `$$.Execution` once built (see executionContext); dropped at each journal record. */
+  /** `$$.Execution` once built (see executionContext in ../interpreter/states.ts); dropped at each journal record. */
   context?: JsonObject;
 }
 
