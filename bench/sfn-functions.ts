@@ -1,4 +1,4 @@
-import { registryFromModules } from '../local/sfn/registry.ts';
+import { registryFromModules } from '../local/sfn/index.ts';
 
 /**
  * Functions for the memory benchmark's service process (bench/sfn-rss.ts): `notify` receives the

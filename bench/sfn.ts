@@ -25,10 +25,13 @@ import {
   SFNClient,
   StartExecutionCommand,
 } from '@aws-sdk/client-sfn';
-import { SystemClock } from '../local/sfn/clock.ts';
-import { Engine } from '../local/sfn/engine.ts';
-import { type LambdaHandlerLike, registryFromModules } from '../local/sfn/registry.ts';
-import { startStepFunctionsService } from '../local/sfn/service.ts';
+import {
+  Engine,
+  type LambdaHandlerLike,
+  registryFromModules,
+  SystemClock,
+  startStepFunctionsService,
+} from '../local/sfn/index.ts';
 import { localStateMachineClass } from '../test/fixtures/sfn/local-stepfunctions.ts';
 
 const quick = process.argv.includes('--quick');

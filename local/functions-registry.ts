@@ -7,7 +7,7 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { type LambdaHandlerLike, registryFromModules } from './sfn/registry.ts';
+import { type LambdaHandlerLike, registryFromModules } from './sfn/index.ts';
 
 const workflowDir = resolve(fileURLToPath(new URL('.', import.meta.url)), '../functions/workflow');
 

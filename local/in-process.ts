@@ -22,9 +22,13 @@ import { localClients } from './clients.ts';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from './env.ts';
 import { workflowFunctionModules } from './functions-registry.ts';
 import { createStateMachines, ensureBucket, ensureTable } from './resources.ts';
-import type { Clock } from './sfn/clock.ts';
-import { type FunctionRegistry, registryFromModules } from './sfn/registry.ts';
-import { type StepFunctionsService, startStepFunctionsService } from './sfn/service.ts';
+import {
+  type Clock,
+  type FunctionRegistry,
+  registryFromModules,
+  type StepFunctionsService,
+  startStepFunctionsService,
+} from './sfn/index.ts';
 
 /** The SDK's own settings for in-process product code: region, credentials and local endpoints. */
 function pointSdkAt(endpoints: { dynamodb: string; s3: string; ses: string; sfn: string }): void {

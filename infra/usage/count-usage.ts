@@ -23,8 +23,12 @@ import { submitDecision } from '#core/use-cases/workflow-steps.ts';
 import { type AwsClients, awsClients } from '#runtime/clients.ts';
 import { workflowFunctionModules } from '../../local/functions-registry.ts';
 import { executionHistory, settleExecution, startInProcessWorkflows } from '../../local/in-process.ts';
-import { ManualClock } from '../../local/sfn/clock.ts';
-import { adaptHandler, type FunctionRegistry, type LambdaHandler } from '../../local/sfn/registry.ts';
+import {
+  adaptHandler,
+  type FunctionRegistry,
+  type LambdaHandler,
+  ManualClock,
+} from '../../local/sfn/index.ts';
 import { resolveRegency, startStack } from '../../local/stack.ts';
 import { workflowFunctionAccess } from '../function-access.ts';
 import { type CountedUsage, costLines, fixedMonthlyLines, markdownTable } from './cost-table.ts';

@@ -11,17 +11,16 @@ import {
   StopExecutionCommand,
   UpdateStateMachineCommand,
 } from '@aws-sdk/client-sfn';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { fnArn, receivedTokens, testFunctions } from '../../fixtures/sfn/functions.ts';
 import {
   createMachine,
   describe as describeExecution,
-  type Harness,
   history,
   ROLE_ARN,
-  startHarness,
   types,
   uniqueName,
+  useHarness,
   waitFor,
   waitForEvent,
   waitForStatus,
@@ -44,14 +43,7 @@ async function failure(
 }
 
 describe('local Step Functions API', () => {
-  let harness: Harness;
-
-  beforeAll(async () => {
-    harness = await startHarness({ functions: testFunctions });
-  });
-  afterAll(async () => {
-    await harness?.close();
-  });
+  const harness = useHarness({ functions: testFunctions });
 
   describe('state machines', () => {
     it('describes a created state machine with the fields the SDK expects', async () => {

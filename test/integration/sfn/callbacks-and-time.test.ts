@@ -7,17 +7,17 @@ import {
   SendTaskSuccessCommand,
   StartExecutionCommand,
 } from '@aws-sdk/client-sfn';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ManualClock, SystemClock } from '../../../local/sfn/clock.ts';
+import { describe, expect, it } from 'vitest';
+import { ManualClock, SystemClock } from '../../../local/sfn/index.ts';
 import { attempts, receivedTokens, testFunctions } from '../../fixtures/sfn/functions.ts';
 import {
   createMachine,
   describe as describeExecution,
-  type Harness,
   history,
   startHarness,
   types,
   uniqueName,
+  useHarness,
   waitForEvent,
   waitForStatus,
 } from '../../fixtures/sfn/harness.ts';
@@ -47,14 +47,7 @@ async function failure(promise: Promise<unknown>): Promise<string> {
 
 describe('task tokens, timeouts and the clock', () => {
   const clock = new ManualClock();
-  let harness: Harness;
-
-  beforeAll(async () => {
-    harness = await startHarness({ functions: testFunctions, clock });
-  });
-  afterAll(async () => {
-    await harness?.close();
-  });
+  const harness = useHarness({ functions: testFunctions, clock });
 
   async function startAndWaitForToken(definition: object, input: object = {}) {
     const { client } = harness;

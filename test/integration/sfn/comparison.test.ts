@@ -1,14 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ManualClock } from '../../../local/sfn/clock.ts';
+import { describe, expect, it } from 'vitest';
+import { ManualClock } from '../../../local/sfn/index.ts';
 import { type CorpusEntry, comparisonCorpus } from '../../fixtures/sfn/comparison-corpus.ts';
 import { attempts, handlers, testFunctions } from '../../fixtures/sfn/functions.ts';
-import {
-  createMachine,
-  describe as describeExecution,
-  type Harness,
-  startExecution,
-  startHarness,
-} from '../../fixtures/sfn/harness.ts';
+import { createMachine, runToEnd, startExecution, useHarness } from '../../fixtures/sfn/harness.ts';
 import { type LocalOutcome, runOnLocalStepFunctions } from '../../fixtures/sfn/local-stepfunctions.ts';
 
 /**
@@ -18,33 +12,16 @@ import { type LocalOutcome, runOnLocalStepFunctions } from '../../fixtures/sfn/l
  */
 describe('local Step Functions against aws-local-stepfunctions', () => {
   const clock = new ManualClock();
-  let harness: Harness;
-
-  beforeAll(async () => {
-    harness = await startHarness({ functions: testFunctions, clock });
-  });
-  afterAll(async () => {
-    await harness?.close();
-  });
+  const harness = useHarness({ functions: testFunctions, clock });
 
   async function runOnService(definition: object, input: unknown): Promise<LocalOutcome> {
     const { client } = harness;
     const machine = await createMachine(client, definition);
     const executionArn = await startExecution(client, machine, input);
-    const deadline = Date.now() + 20_000;
-    for (;;) {
-      const described = await describeExecution(client, executionArn);
-      if (described.status === 'SUCCEEDED')
-        return { status: 'SUCCEEDED', output: JSON.parse(described.output ?? 'null') };
-      if (described.status !== 'RUNNING') {
-        return { status: 'FAILED', error: described.error ?? '', cause: described.cause };
-      }
-      // Nothing else moves time here: jump to the next deadline (Wait, retry back-off).
-      const due = clock.nextDue();
-      if (due !== undefined) clock.set(Math.max(due, clock.now()));
-      if (Date.now() > deadline) throw new Error(`still RUNNING: ${executionArn}`);
-      await new Promise((resolve) => setTimeout(resolve, 5));
-    }
+    const described = await runToEnd(client, clock, executionArn);
+    if (described.status === 'SUCCEEDED')
+      return { status: 'SUCCEEDED', output: JSON.parse(described.output ?? 'null') };
+    return { status: 'FAILED', error: described.error ?? '', cause: described.cause };
   }
 
   const project = (outcome: LocalOutcome, fields: string[] | undefined): LocalOutcome => {

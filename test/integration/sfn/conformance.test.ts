@@ -1,16 +1,14 @@
-import type { SFNClient } from '@aws-sdk/client-sfn';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ManualClock } from '../../../local/sfn/clock.ts';
+import { describe, expect, it } from 'vitest';
+import { ManualClock } from '../../../local/sfn/index.ts';
 import { type ConformanceCase, conformanceCases } from '../../fixtures/sfn/conformance-cases.ts';
 import { testFunctions } from '../../fixtures/sfn/functions.ts';
 import {
   createMachine,
-  describe as describeExecution,
-  type Harness,
   history,
+  runToEnd,
   startExecution,
-  startHarness,
   types,
+  useHarness,
 } from '../../fixtures/sfn/harness.ts';
 
 /**
@@ -20,34 +18,7 @@ import {
  */
 describe('local Step Functions conformance', () => {
   const clock = new ManualClock();
-  let harness: Harness;
-
-  beforeAll(async () => {
-    harness = await startHarness({ functions: testFunctions, clock });
-  });
-  afterAll(async () => {
-    await harness?.close();
-  });
-
-  async function runToEnd(client: SFNClient, executionArn: string) {
-    const deadline = Date.now() + 20_000;
-    let lastCount = -1;
-    let idlePolls = 0;
-    for (;;) {
-      const described = await describeExecution(client, executionArn);
-      if (described.status !== 'RUNNING') return described;
-      const count = (await history(client, executionArn)).length;
-      idlePolls = count === lastCount ? idlePolls + 1 : 0;
-      lastCount = count;
-      const due = clock.nextDue();
-      if (idlePolls >= 2 && due !== undefined) {
-        clock.set(Math.max(due, clock.now()));
-        idlePolls = 0;
-      }
-      if (Date.now() > deadline) throw new Error(`execution still RUNNING: ${executionArn}`);
-      await new Promise((resolve) => setTimeout(resolve, 5));
-    }
-  }
+  const harness = useHarness({ functions: testFunctions, clock });
 
   it.each(conformanceCases.map((c) => [c.name, c] as [string, ConformanceCase]))(
     '%s',
@@ -56,7 +27,7 @@ describe('local Step Functions conformance', () => {
       const machine = await createMachine(client, testCase.definition);
       const executionArn = await startExecution(client, machine, testCase.input ?? {});
 
-      const described = await runToEnd(client, executionArn);
+      const described = await runToEnd(client, clock, executionArn, 2);
       const events = await history(client, executionArn);
 
       expect(described.status).toBe(testCase.expected.status);

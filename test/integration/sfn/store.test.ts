@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startStepFunctionsService } from '../../../local/sfn/service.ts';
+import { startStepFunctionsService } from '../../../local/sfn/index.ts';
 import { fnArn, testFunctions } from '../../fixtures/sfn/functions.ts';
 import {
   createMachine,

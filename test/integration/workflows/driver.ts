@@ -18,7 +18,7 @@ import { createCalendar, type WorkingCalendar } from '#core/domain/calendar/cale
 import { submitDecision } from '#core/use-cases/workflow-steps.ts';
 import type { Container } from '#runtime/container.ts';
 import { executionHistory, settleExecution, startInProcessWorkflows } from '../../../local/in-process.ts';
-import { ManualClock } from '../../../local/sfn/clock.ts';
+import { ManualClock } from '../../../local/sfn/index.ts';
 import { stackEndpoints, uniqueId } from '../harness/index.ts';
 
 /** WIB/WITA wall-clock time to an instant, e.g. at('2026-03-17T10:00', '+07:00'). */

@@ -1,0 +1,34 @@
+import type { EngineCore } from '../engine/core.ts';
+import type { Execution, Run } from '../engine/model.ts';
+import { runtimeError } from './errors.ts';
+import { evaluateIntrinsic, isIntrinsic } from './intrinsics.ts';
+import type { JsonObject } from './paths/json-path.ts';
+import { readPath, selectPath } from './paths/payload.ts';
+import { failRun } from './runs.ts';
+import { contextRef, effectiveInput, exitState, outputPath } from './states.ts';
+
+/** The terminal states: Succeed (InputPath, OutputPath) and Fail (Error/Cause or their paths). */
+
+export function performSucceed(core: EngineCore, exec: Execution, run: Run, state: JsonObject): void {
+  const output = selectPath(effectiveInput(run, state), outputPath(state));
+  exitState(core, exec, run, state, output);
+}
+
+export function performFail(core: EngineCore, exec: Execution, run: Run, state: JsonObject): void {
+  const context = contextRef(exec, run);
+  const pick = (literal: unknown, path: unknown): string | undefined => {
+    if (typeof literal === 'string') return literal;
+    if (typeof path !== 'string') return undefined;
+    const value = isIntrinsic(path)
+      ? evaluateIntrinsic(path, { input: run.input, context })
+      : (() => {
+          const found = readPath(path, run.input, context);
+          if (!found.found) throw runtimeError(`Invalid path '${path}' : No results for path`);
+          return found.value;
+        })();
+    return typeof value === 'string' ? value : JSON.stringify(value);
+  };
+  const error = pick(state.Error, state.ErrorPath);
+  const cause = pick(state.Cause, state.CausePath);
+  failRun(core, exec, run, error, cause);
+}
