@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
+import { crossSite, hostAllowed } from '../../loopback-guard.ts';
 import { type AdjustableClock, type Clock, isAdjustableClock, SystemClock } from '../engine/clock.ts';
 import { Engine, type Logger } from '../engine/engine.ts';
 import type { FunctionRegistry } from '../lambda/registry.ts';
@@ -151,7 +152,22 @@ async function handle(
   log: Logger,
 ): Promise<void> {
   const path = (request.url ?? '/').split('?')[0];
-  if (path === '/_local/clock') return handleClock(request, response, clock, log);
+  const port = request.socket.localPort ?? 0;
+  if (!hostAllowed(request.headers.host, port))
+    return sendJson(
+      response,
+      421,
+      JSON.stringify({ message: 'Only 127.0.0.1 or localhost on this port is served' }),
+    );
+  if (path === '/_local/clock') {
+    if (request.method === 'POST' && crossSite(request.headers, port))
+      return sendJson(
+        response,
+        403,
+        JSON.stringify({ message: 'The clock cannot be moved from another site' }),
+      );
+    return handleClock(request, response, clock, log);
+  }
   if (path === '/_local/health' && request.method === 'GET') {
     return sendJson(
       response,
@@ -221,26 +237,37 @@ async function handleClock(
   }
   const request_ = (body ?? {}) as { advanceSeconds?: unknown; set?: unknown };
   const adjustable: AdjustableClock = clock;
-  if (
+  const target =
     typeof request_.advanceSeconds === 'number' &&
     Number.isFinite(request_.advanceSeconds) &&
-    request_.advanceSeconds >= 0
-  ) {
-    adjustable.advance(request_.advanceSeconds * 1000);
-  } else if (typeof request_.set === 'string' && !Number.isNaN(Date.parse(request_.set))) {
-    adjustable.set(Date.parse(request_.set));
-  } else {
+    request_.advanceSeconds >= 0 &&
+    request_.advanceSeconds <= MAX_ADVANCE_SECONDS
+      ? clock.now() + request_.advanceSeconds * 1000
+      : typeof request_.set === 'string'
+        ? Date.parse(request_.set)
+        : Number.NaN;
+  if (
+    !Number.isFinite(target) ||
+    target < clock.now() - MAX_ADVANCE_SECONDS * 1000 ||
+    target > LATEST_TIME_MS
+  )
     return sendJson(
       response,
       400,
       JSON.stringify({
-        message: 'Send {"advanceSeconds": <non-negative number>} or {"set": "<ISO 8601 time>"}',
+        message: `Send {"advanceSeconds": <0 to ${MAX_ADVANCE_SECONDS}>} or {"set": "<ISO 8601 time before 2100>"}`,
       }),
     );
-  }
+  if (typeof request_.set === 'string') adjustable.set(target);
+  else adjustable.advance(target - clock.now());
   log('info', 'clock moved', { now: new Date(clock.now()).toISOString() });
   return sendJson(response, 200, describe());
 }
+
+/** Ten years: more than any permit procedure waits; larger jumps are a typo, not a test. */
+const MAX_ADVANCE_SECONDS = 10 * 365 * 86_400;
+/** Workflow times stay representable (and within the calendar's tables' reach). */
+const LATEST_TIME_MS = Date.parse('2100-01-01T00:00:00Z');
 
 function readJson(request: IncomingMessage): Promise<unknown> {
   return new Promise((resolve, reject) => {

@@ -383,6 +383,21 @@ describe('local fast-forward over HTTP', () => {
       });
       expect(refused.status).toBe(400);
       await refused.body?.cancel();
+      // A jump past any representable time is the caller's mistake (400), not a crash (500).
+      const huge = await fetch(`${harness.service.url}/_local/clock`, {
+        method: 'POST',
+        body: JSON.stringify({ advanceSeconds: 1e308 }),
+      });
+      expect(huge.status).toBe(400);
+      await huge.body?.cancel();
+      // A web page on another site may not move the clock (a simple POST needs no preflight).
+      const crossSite = await fetch(`${harness.service.url}/_local/clock`, {
+        method: 'POST',
+        headers: { origin: 'http://evil.example' },
+        body: JSON.stringify({ advanceSeconds: 60 }),
+      });
+      expect(crossSite.status).toBe(403);
+      await crossSite.body?.cancel();
 
       await harness.close();
       expect(JSON.parse(readFileSync(join(dataDir, 'clock-offset.json'), 'utf8'))).toEqual({
