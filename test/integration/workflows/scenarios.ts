@@ -6,7 +6,7 @@
  * the oracle for every deadline.
  */
 
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { isAutomaticStage, type Outcome, type Permit, type Stage } from '#config/regency-schema.ts';
 import { mailbox } from '../harness/index.ts';
 import { type WorkflowDriver, workflowDriver } from './driver.ts';
@@ -82,6 +82,10 @@ export function permitScenarios(options: { regencyId: string; permitCode: string
       const returning = permit.stages.find((s) => s.outcomes.returnForCompletion !== undefined);
       if (returning === undefined) throw new Error('every SOP returns incomplete files');
       await walk(wf, permit, id, { until: (s) => s.id === returning.id });
+      // The office uses some of its time on the stage before it returns the file.
+      const entered = await wf.application(id);
+      await wf.advanceTo(id, wf.calendar.addOfficeMinutes(new Date(wf.clock.now()), 90));
+      expect((await wf.application(id)).current?.pendingActionId).toBe(entered.current?.pendingActionId);
       const requirement = permit.requirements[0]?.id ?? '';
       await wf.decide(id, 'returnForCompletion', {
         deficient: [requirement],
@@ -118,6 +122,12 @@ export function permitScenarios(options: { regencyId: string; permitCode: string
         new Date(resumed.clock?.deadline ?? ''),
       );
       expect(leftAtResume).toBeCloseTo(leftAtPause, 3);
+      // Exactly the time that was left: the limit minus the office time used before the return.
+      const startedAt = new Date(resumed.clock?.startedAt ?? '');
+      const budget = wf.calendar.officeMinutesBetween(startedAt, new Date(returned.clock?.deadline ?? ''));
+      const used = wf.calendar.officeMinutesBetween(startedAt, pausedAt);
+      expect(used).toBeGreaterThanOrEqual(90);
+      expect(leftAtResume).toBeCloseTo(budget - used, 3);
       expect(resumed.current?.stageId).toBe(returning.outcomes.returnForCompletion);
 
       await walk(wf, permit, id);
@@ -145,10 +155,29 @@ export function permitScenarios(options: { regencyId: string; permitCode: string
       const deadline = new Date(current.deadline);
       const firstToken = (await wf.visits(id))[0]?.pendingActionId;
 
-      // Past the deadline and one post-breach reminder period further.
+      // Past the deadline and one post-breach reminder period further. The functions run in this
+      // process: the breach's embedded metric is one of its log lines.
       const cadence = wf.regency.deadlinePolicy.remindEveryAfterBreach;
       const afterBreach = wf.calendar.stageDeadline(new Date(deadline.getTime() + 1000), cadence);
-      await wf.advanceTo(id, new Date(afterBreach.getTime() + 1000));
+      const lines: string[] = [];
+      const spy = vi.spyOn(console, 'log').mockImplementation((line: unknown) => {
+        lines.push(String(line));
+      });
+      try {
+        await wf.advanceTo(id, new Date(afterBreach.getTime() + 1000));
+      } finally {
+        spy.mockRestore();
+      }
+      const breaches = lines
+        .filter((line) => line.includes('"StageDeadlineBreached"'))
+        .map((line) => JSON.parse(line) as Record<string, unknown>)
+        .filter((m) => m.stageId === stage.id && m.permit === permit.code);
+      expect(breaches).toHaveLength(1);
+      expect(breaches[0]).toMatchObject({
+        Regency: wf.regency.id,
+        StageDeadlineBreached: 1,
+        role: stage.role,
+      });
 
       const [visit] = await wf.visits(id);
       expect(visit?.breached).toBe(true);
@@ -241,8 +270,13 @@ export function permitScenarios(options: { regencyId: string; permitCode: string
       const id = await wf.submit(options.permitCode);
       const app = await wf.application(id);
       const overall = new Date(app.clock?.deadline ?? '');
-      await wf.advanceTo(id, new Date(overall.getTime() + 2000));
+      const waiting = app.current?.pendingActionId ?? '';
+      await wf.advanceTo(id, overall);
+      expect((await wf.application(id)).deemedGranted).toBeUndefined();
+      await wf.advanceTo(id, new Date(overall.getTime() + 1000));
       expect(await wf.executionStatus(id)).toBe('SUCCEEDED');
+      // The stage that was waiting closed: its links can no longer decide anything.
+      expect((await wf.ports.stages.getAction(waiting))?.status).not.toBe('open');
       const done = await wf.application(id);
       expect(done.status).toBe('issued');
       expect(done.deemedGranted?.legalBasis).toBe(wf.regency.deadlinePolicy.legalBasis);
