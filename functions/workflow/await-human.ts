@@ -5,7 +5,7 @@
  */
 import middy from '@middy/core';
 import { z } from 'zod';
-import { awaitHuman } from '#core/use-cases/workflow-steps.ts';
+import { awaitHuman } from '#core/use-cases/stage-waits.ts';
 import { container } from '#runtime/container.ts';
 import { parseEvent } from '#runtime/parse-event.ts';
 

@@ -5,6 +5,7 @@
  */
 import middy from '@middy/core';
 import { z } from 'zod';
+import { stageTimer } from '#core/use-cases/stage-waits.ts';
 import {
   completeStage,
   deemGranted,
@@ -13,7 +14,6 @@ import {
   needsAttention,
   resumeAfterReturn,
   returnToApplicant,
-  stageTimer,
   startApplication,
 } from '#core/use-cases/workflow-steps.ts';
 import { container } from '#runtime/container.ts';

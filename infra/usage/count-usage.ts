@@ -19,7 +19,7 @@ import { type HistoryEvent, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { routes } from '#api/routes.ts';
 import type { Outcome } from '#config/regency-schema.ts';
 import { FINAL_STATUSES } from '#core/domain/application.ts';
-import { submitDecision } from '#core/use-cases/workflow-steps.ts';
+import { submitDecision } from '#core/use-cases/stage-waits.ts';
 import { type AwsClients, awsClients } from '#runtime/clients.ts';
 import { workflowFunctionModules } from '../../local/functions-registry.ts';
 import { executionHistory, settleExecution, startInProcessWorkflows } from '../../local/in-process.ts';

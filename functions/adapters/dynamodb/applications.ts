@@ -3,16 +3,9 @@ import type { Application } from '#core/domain/application.ts';
 import type { ApplicantRecord, IdempotencyRecord } from '#core/domain/records.ts';
 import type { ApplicationRepository, CreateDraftResult } from '#core/ports.ts';
 import { auditPut } from './audit.ts';
-import { outboxPut } from './changes.ts';
-import { indexKeys, keys } from './keys.ts';
+import { applicationItem, outboxPut } from './items.ts';
+import { keys } from './keys.ts';
 import type { Table } from './table.ts';
-
-/** The application's item with its index keys: the one place that writes it. */
-export const applicationItem = (app: Application): Record<string, unknown> => ({
-  ...keys.application(app.id),
-  ...indexKeys.application(app.trackingCode),
-  ...app,
-});
 
 const isDraft = {
   ConditionExpression: '#status = :draft',

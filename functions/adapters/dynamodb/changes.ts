@@ -1,39 +1,14 @@
 /** Atomic changes (a state change, its audit records, its mail) and the outbox (items in keys.ts). */
 import type { OutboxMail, OutboxRecord } from '#core/ports.ts';
 import { type Change, type Changes, ConcurrentUpdateError, type Outbox } from '#core/ports.ts';
-import { applicationItem } from './applications.ts';
 import { auditPut } from './audit.ts';
+import { applicationItem, outboxItem, outboxPut, takeNumberUpdate } from './items.ts';
 import { keys } from './keys.ts';
 import type { Table, TransactItem } from './table.ts';
 
 const MUST_NOT_EXIST = 'attribute_not_exists(pk)';
 const MUST_EXIST = 'attribute_exists(pk)';
 const STATUS = { '#status': 'status' };
-
-const outboxItem = (mail: OutboxMail, at: string): Record<string, unknown> => ({
-  ...keys.outbox(mail.id),
-  ...mail,
-  status: 'pending',
-  createdAt: at,
-});
-
-/** The transaction write that takes number `current + 1` of a sequence, only if `current` is still the last. */
-export function takeNumberUpdate({ sequence, current }: { sequence: string; current: number }): TransactItem {
-  return {
-    Update: {
-      Key: keys.counter(sequence),
-      UpdateExpression: 'SET #value = :next',
-      ConditionExpression: current === 0 ? 'attribute_not_exists(pk)' : '#value = :current',
-      ExpressionAttributeNames: { '#value': 'value' },
-      ExpressionAttributeValues: { ':next': current + 1, ...(current === 0 ? {} : { ':current': current }) },
-    },
-  };
-}
-
-/** The transaction write that records a mail in the outbox, once (a second write of one id fails). */
-export const outboxPut = (mail: OutboxMail, at: string): TransactItem => ({
-  Put: { Item: outboxItem(mail, at), ConditionExpression: MUST_NOT_EXIST },
-});
 
 export class DynamoChanges implements Changes {
   constructor(private readonly table: Table) {}

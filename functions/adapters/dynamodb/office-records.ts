@@ -9,7 +9,7 @@ import {
   type SurveyRepository,
 } from '#core/ports.ts';
 import { auditPut } from './audit.ts';
-import { takeNumberUpdate } from './changes.ts';
+import { takeNumberUpdate } from './items.ts';
 import { indexKeys, keys } from './keys.ts';
 import type { Table } from './table.ts';
 

@@ -15,7 +15,7 @@ import { ConcurrentUpdateError, type Ports } from '../ports.ts';
 import { latestVersions, submittedObjectKey } from './documents.ts';
 import { loadApplication, permitOfApplication } from './lookups.ts';
 import { deliver, mailId, outboxMail } from './mail.ts';
-import { submitDecision } from './workflow-steps.ts';
+import { submitDecision } from './stage-waits.ts';
 
 export interface SubmissionResult {
   application: Application;

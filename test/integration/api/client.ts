@@ -15,7 +15,7 @@ import { Table } from '#adapters/dynamodb/table.ts';
 import { SfnTaskCallbacks } from '#adapters/sfn/step-functions.ts';
 import type { Outcome } from '#config/regency-schema.ts';
 import type { Application, AuditEvent } from '#core/domain/application.ts';
-import { submitDecision } from '#core/use-cases/workflow-steps.ts';
+import { submitDecision } from '#core/use-cases/stage-waits.ts';
 import type { LocalClients } from '../../../local/clients.ts';
 import { applicationFixture } from '../../fixtures/application.ts';
 import { api, stackClients, stackEndpoints, uniqueEmail } from '../harness/index.ts';

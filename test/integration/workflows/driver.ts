@@ -15,7 +15,7 @@ import type {
   StageVisit,
 } from '#core/domain/application.ts';
 import { createCalendar, type WorkingCalendar } from '#core/domain/calendar/calendar.ts';
-import { submitDecision } from '#core/use-cases/workflow-steps.ts';
+import { submitDecision } from '#core/use-cases/stage-waits.ts';
 import type { Container } from '#runtime/container.ts';
 import { executionHistory, settleExecution, startInProcessWorkflows } from '../../../local/in-process.ts';
 import { ManualClock } from '../../../local/sfn/index.ts';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Application, Decision } from '#core/domain/application.ts';
+import { awaitHuman, stageTimer, submitDecision } from '#core/use-cases/stage-waits.ts';
 import {
-  awaitHuman,
   completeStage,
   deemGranted,
   enterStage,
@@ -9,9 +9,7 @@ import {
   needsAttention,
   resumeAfterReturn,
   returnToApplicant,
-  stageTimer,
   startApplication,
-  submitDecision,
   type WorkflowError,
 } from '#core/use-cases/workflow-steps.ts';
 import { anApplication } from '../builders.ts';
