@@ -152,6 +152,8 @@ async function replay(
   const application = await ports.applications.get(earlier.applicationId);
   if (application === undefined)
     throw new Error(`idempotency record points at missing ${earlier.applicationId}`);
+  // The first request may have died after its transaction and before sending: send what is pending.
+  await deliver(ports, [mailId(application.id, 'draft-created')]);
   const accessToken = newAccessToken(ports.randomBytes);
   const rotated = await ports.applications.rotateAccessToken(
     application.id,

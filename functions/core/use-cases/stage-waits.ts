@@ -205,8 +205,12 @@ export async function submitDecision(
 ): Promise<'accepted' | 'already-decided' | 'closed'> {
   const result = await ports.stages.decide(actionId, decision);
   if (result === 'closed') return 'closed';
-  if (result === 'already-decided') return 'already-decided';
   const action = await ports.stages.getAction(actionId);
-  if (action?.taskToken !== undefined) await ports.tasks.sendTaskSuccess(action.taskToken, decision);
-  return 'accepted';
+  // Delivered again after 'already-decided': the first delivery may have died between recording and
+  // sending (a crash, a timeout). What is delivered is the decision recorded first, never this one;
+  // a token the workflow already used answers false.
+  const recorded = result === 'decided' ? decision : action?.decision;
+  if (action?.status === 'decided' && action.taskToken !== undefined && recorded !== undefined)
+    await ports.tasks.sendTaskSuccess(action.taskToken, recorded);
+  return result === 'decided' ? 'accepted' : 'already-decided';
 }

@@ -46,6 +46,21 @@ describe('createDraft', () => {
     expect(mails[0]?.text).not.toContain('Aneh');
   });
 
+  it('sends the tracking-code note on a replay when the first request died before sending it', async () => {
+    const ports = fakePorts();
+    const request = aRequest();
+    const send = ports.mailer.send;
+    ports.mailer.send = async () => {
+      throw new Error('connection reset');
+    };
+    await expect(createDraft(ports, request, 'key-2')).rejects.toThrow('connection reset');
+    ports.mailer.send = send;
+
+    await createDraft(ports, request, 'key-2');
+
+    expect(ports.mailer.to(request.applicant.email)).toHaveLength(1);
+  });
+
   it('stores only the hash of the access token it hands out', async () => {
     const ports = fakePorts();
 

@@ -483,7 +483,22 @@ describe('submitDecision', () => {
 
     expect(result).toBe('already-decided');
     expect((await ports.stages.getAction(actionId))?.decision?.outcome).toBe('approve');
-    expect(ports.tasks.calls).toHaveLength(1);
+    expect(ports.tasks.delivered()).toEqual([{ taskToken: 'token-1', output: decision('approve') }]);
+    expect(ports.tasks.calls.every((c) => (c.output as { outcome: string }).outcome === 'approve')).toBe(
+      true,
+    );
+  });
+
+  it('delivers the recorded decision when a retry finds it recorded but never delivered (a crash in between)', async () => {
+    const { ports, actionId } = await arrangeWaiting();
+    await wait(ports, actionId, 'token-1');
+    // The first attempt recorded the decision, then died before SendTaskSuccess.
+    await ports.stages.decide(actionId, decision('approve'));
+
+    const result = await submitDecision(ports, actionId, { ...decision('approve'), decidedAt: 'later' });
+
+    expect(result).toBe('already-decided');
+    expect(ports.tasks.delivered()).toEqual([{ taskToken: 'token-1', output: decision('approve') }]);
   });
 
   it('answers closed for an action that no longer waits', async () => {
