@@ -1,5 +1,16 @@
 import { defineConfig } from 'vitest/config';
 
+/**
+ * The crash-resilience suite (test/resilience/, `npm run test:resilience`) kills and restarts a whole
+ * local stack for minutes: it is a project only when asked for by name (`--project resilience`), so
+ * `npm test` and a bare `vitest run` never pick it up.
+ */
+const projectFilters = process.argv.flatMap((arg, i, argv) => {
+  if (arg === '--project') return argv[i + 1] === undefined ? [] : [argv[i + 1] as string];
+  return arg.startsWith('--project=') ? [arg.slice('--project='.length)] : [];
+});
+const resilienceSelected = projectFilters.includes('resilience');
+
 export default defineConfig({
   test: {
     // Integration suites start real emulators and the CDK suites synthesize stacks: give them room
@@ -21,6 +32,19 @@ export default defineConfig({
           globalSetup: ['test/integration/harness/global-setup.ts'],
         },
       },
+      ...(resilienceSelected
+        ? [
+            {
+              extends: true as const,
+              test: {
+                name: 'resilience',
+                include: ['test/resilience/**/*.test.ts'],
+                // Starts its own stack as `npm start` does, kills it with SIGKILL and restarts it.
+                testTimeout: 360_000,
+              },
+            },
+          ]
+        : []),
     ],
   },
 });

@@ -35,7 +35,11 @@ export function renderBanner(
         ? endpoints.api.openapiUrl
         : `${endpoints.api.openapiUrl} (not served yet: no GET /openapi.json in functions/api/routes.ts)`,
     ),
-    row('Mailbox', endpoints.mailbox.url, "the officials' and applicants' e-mail is here (kept in memory)"),
+    row(
+      'Mailbox',
+      endpoints.mailbox.url,
+      "the officials' and applicants' e-mail is here (kept in the data directory)",
+    ),
     row(
       'DynamoDB Local',
       endpoints.dynamodb.url,

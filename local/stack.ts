@@ -13,6 +13,7 @@
  */
 import {
   accessSync,
+  chmodSync,
   constants,
   existsSync,
   mkdirSync,
@@ -163,7 +164,9 @@ function prepareDataDir(dataDir: string, fresh: boolean): void {
     }
     rmSync(dataDir, { recursive: true, force: true });
   }
-  mkdirSync(dataDir, { recursive: true });
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  // Applicants' test data, mail and the token secret: only the developer may read them.
+  chmodSync(dataDir, 0o700);
   if (!existsSync(join(dataDir, DATA_DIR_MARKER))) {
     writeFileSync(
       join(dataDir, DATA_DIR_MARKER),
@@ -269,6 +272,8 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
     dynamodb: options.inMemoryDynamoDb ? null : join(dataDir, 'dynamodb'),
     s3: join(dataDir, 's3'),
     sfn: join(dataDir, 'sfn'),
+    /** The mailbox's mail file (`mail.jsonl`), so mail survives restarts and crashes like the rest. */
+    ses: join(dataDir, 'ses'),
   };
   // Emulators get the parent's environment minus AWS settings that could point them elsewhere.
   const baseEnv = childEnv(process.env, {});
@@ -325,7 +330,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
     {
       name: 'ses',
       label: SERVICE_LABELS.ses,
-      ...node('local/emulators/ses-server.ts', ['--port', String(ports.ses)]),
+      ...node('local/emulators/ses-server.ts', ['--port', String(ports.ses), '--data-dir', dirs.ses]),
       env: baseEnv,
       cwd: REPO_ROOT,
       readiness: { kind: 'line' },

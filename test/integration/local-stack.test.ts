@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createServer as createNetServer } from 'node:net';
@@ -377,6 +377,8 @@ describe('npm start launcher', () => {
       await withStack(false, (sdk, table) =>
         sdk.dynamodb.send(new PutItemCommand({ TableName: table, Item: key })),
       );
+      // Test data, mail and the token secret: no other user of the machine may read the directory.
+      expect(statSync(dataDir).mode & 0o777).toBe(0o700);
       const keptAfterRestart = await withStack(false, hasItem);
       const keptAfterFresh = await withStack(true, hasItem);
 
