@@ -305,7 +305,7 @@ async function runAls(definition: object, input: (id: string) => object, total: 
 
 /**
  * aws-local-stepfunctions reads TimeoutSecondsPath from the Parameters output instead of the
- * state input (LOCAL-AWS.md), so with it the permit machine fails. It gets the same timeout as a
+ * state input (its known difference from AWS), so with it the permit machine fails. It gets the same timeout as a
  * literal TimeoutSeconds instead: the same work, the only way it can run the definition.
  */
 function withoutTimeoutPaths(definition: object, sampleInput: object): object {

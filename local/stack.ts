@@ -231,22 +231,14 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
   const { regency } = resolveRegency(regencyId);
   const java = findJava();
   if (java === undefined) throw new LaunchError(JAVA_MISSING_MESSAGE);
-  const sfnAvailable = existsSync(join(REPO_ROOT, 'local', 'sfn', 'main.ts'));
   const notes: string[] = [];
-  if (!sfnAvailable) notes.push('Step Functions: not started (local/sfn/main.ts does not exist yet)');
 
   const dataDir = resolve(options.dataDir);
   prepareDataDir(dataDir, options.fresh === true);
   const releaseLock = takeLock(dataDir);
   rmSync(join(dataDir, ENDPOINTS_FILE), { force: true });
 
-  const services: ServiceName[] = [
-    'api',
-    'ses',
-    'dynamodb',
-    's3',
-    ...(sfnAvailable ? (['sfn'] as const) : []),
-  ];
+  const services: ServiceName[] = ['api', 'ses', 'dynamodb', 's3', 'sfn'];
   let ports: Record<ServiceName, number>;
   try {
     ports = await resolvePorts(options.ports, services);
@@ -260,7 +252,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
     s3: url('s3'),
     ses: url('ses'),
     api: url('api'),
-    ...(sfnAvailable ? { sfn: url('sfn') } : {}),
+    sfn: url('sfn'),
   };
   const env = productEnv(
     urls,
@@ -279,6 +271,22 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
   const baseEnv = childEnv(process.env, {});
   const productProcessEnv = childEnv(process.env, env);
 
+  /** A Node child that takes `--port` and says when it is ready on one line of its output. */
+  const nodeChild = (
+    name: Exclude<ServiceName, 'dynamodb'>,
+    script: string,
+    args: string[],
+    childEnvironment: Record<string, string>,
+  ): ChildSpec => ({
+    name,
+    label: SERVICE_LABELS[name],
+    ...node(script, ['--port', String(ports[name]), ...args]),
+    env: childEnvironment,
+    cwd: REPO_ROOT,
+    readiness: { kind: 'line' },
+    port: ports[name],
+    portHint: portHint(name),
+  });
   const emulator = dynamoDbEmulatorDir();
   const specs: ChildSpec[] = [
     {
@@ -317,49 +325,18 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
       portHint: portHint('dynamodb'),
       portInUsePattern: /Address already in use|Failed to bind/,
     },
-    {
-      name: 's3',
-      label: SERVICE_LABELS.s3,
-      ...node('local/emulators/s3-server.ts', ['--port', String(ports.s3), '--directory', dirs.s3]),
-      env: baseEnv,
-      cwd: REPO_ROOT,
-      readiness: { kind: 'line' },
-      port: ports.s3,
-      portHint: portHint('s3'),
-    },
-    {
-      name: 'ses',
-      label: SERVICE_LABELS.ses,
-      ...node('local/emulators/ses-server.ts', ['--port', String(ports.ses), '--data-dir', dirs.ses]),
-      env: baseEnv,
-      cwd: REPO_ROOT,
-      readiness: { kind: 'line' },
-      port: ports.ses,
-      portHint: portHint('ses'),
-    },
-    {
-      name: 'api',
-      label: SERVICE_LABELS.api,
-      ...node('local/api-server.ts', [
-        '--port',
-        String(ports.api),
-        '--function-prefix',
-        `satupintu-${regencyId}`,
-      ]),
-      env: productProcessEnv,
-      cwd: REPO_ROOT,
-      readiness: { kind: 'line' },
-      port: ports.api,
-      portHint: portHint('api'),
-    },
-  ];
-  if (sfnAvailable) {
-    specs.push({
-      name: 'sfn',
-      label: SERVICE_LABELS.sfn,
-      ...node('local/sfn/main.ts', [
-        '--port',
-        String(ports.sfn),
+    nodeChild('s3', 'local/emulators/s3-server.ts', ['--directory', dirs.s3], baseEnv),
+    nodeChild('ses', 'local/emulators/ses-server.ts', ['--data-dir', dirs.ses], baseEnv),
+    nodeChild(
+      'api',
+      'local/api-server.ts',
+      ['--function-prefix', `satupintu-${regencyId}`],
+      productProcessEnv,
+    ),
+    nodeChild(
+      'sfn',
+      'local/sfn/main.ts',
+      [
         '--data-dir',
         dirs.sfn,
         '--functions',
@@ -369,14 +346,10 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
         LOCAL_REGION,
         '--account-id',
         LOCAL_ACCOUNT_ID,
-      ]),
-      env: productProcessEnv,
-      cwd: REPO_ROOT,
-      readiness: { kind: 'line' },
-      port: ports.sfn,
-      portHint: portHint('sfn'),
-    });
-  }
+      ],
+      productProcessEnv,
+    ),
+  ];
 
   // Loading the SDK takes a few hundred milliseconds: do it while the children start.
   const modules = Promise.all([import('./resources.ts'), import('./clients.ts')]);
