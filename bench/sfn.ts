@@ -34,6 +34,9 @@ import {
 } from '../local/sfn/index.ts';
 import { localStateMachineClass } from '../test/fixtures/sfn/local-stepfunctions.ts';
 
+// The SDK's Node 20 notice is known (README: Node versions): npm start's banner says it once, not every script.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
 const quick = process.argv.includes('--quick');
 const REGION = 'ap-southeast-3';
 const ROLE = 'arn:aws:iam::000000000000:role/bench';
