@@ -88,12 +88,14 @@ export const STATE_MACHINE_ARN = {
   nameFor: (permitCode: string): string => `STATE_MACHINE_ARN_${permitCode.replace(/-/g, '_')}`,
 };
 
-/** The variables an access kind's grant sets: infra/constructs/grants.ts uses this. */
-export function variablesOf(access: AccessKind): string[] {
+/** The variables the grant of `access` sets, for a regency with these permit codes (infra and its tests). */
+export function variablesOf(access: AccessKind, permitCodes: readonly string[]): string[] {
   const names = Object.entries(ENV)
     .filter(([, v]) => (v.access as readonly AccessKind[]).includes(access))
     .map(([name]) => name);
-  return STATE_MACHINE_ARN.access.includes(access) ? [...names, `${STATE_MACHINE_ARN.prefix}<CODE>`] : names;
+  return STATE_MACHINE_ARN.access.includes(access)
+    ? [...names, ...permitCodes.map(STATE_MACHINE_ARN.nameFor)]
+    : names;
 }
 
 const envSchema = z.object(

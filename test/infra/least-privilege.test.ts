@@ -6,6 +6,7 @@ import { WriteNagSuppressionsToCloudFormationAspect } from 'cdk-nag';
 import { describe, expect, it } from 'vitest';
 import { routes } from '#api/routes.ts';
 import { loadRegency } from '#config/load.ts';
+import { variablesOf as contractVariables } from '#runtime/env.ts';
 import {
   type CfnTemplate,
   leastPrivilegeFindings,
@@ -146,9 +147,15 @@ describe('least-privilege check', () => {
         grantAccess(fn, access, built.stack.grantTargets);
         return { access, added: Object.keys(variablesOf(fn)).filter((v) => !before.has(v)) };
       });
-      for (const probe of probes)
+      const permitCodes = built.loaded.regency.permits.map((p) => p.code);
+      for (const probe of probes) {
         if (!ACCESS_KINDS_WITHOUT_VARIABLE.includes(probe.access))
           expect(probe.added.length, probe.access).toBeGreaterThan(0);
+        // Exactly the variables the env contract (functions/runtime/env.ts) names for this access.
+        expect([...probe.added].sort(), probe.access).toEqual(
+          contractVariables(probe.access, permitCodes).sort(),
+        );
+      }
       const template = built.app.synth().getStackArtifact(built.stack.artifactId).template as CfnTemplate;
       expect(leastPrivilegeFindings(template)).toEqual([]);
     } finally {
