@@ -21,7 +21,7 @@ import type { Application } from '#core/domain/application.ts';
 import { submitDecision } from '#core/use-cases/stage-waits.ts';
 import { type LocalClients, localClients } from '../../local/clients.ts';
 import type { StackEndpoints } from '../../local/stack.ts';
-import { applicationFixture, nikFor } from '../fixtures/application.ts';
+import { applicationFixture, BENGKULU_ALWAYS_REQUIRED, nikFor } from '../fixtures/application.ts';
 
 /** Open while the stack runs; closed from just before a kill until the restarted stack is ready. */
 export class Gate {
@@ -109,14 +109,7 @@ export interface Applicant {
   uploads: Map<string, Buffer>;
 }
 
-export const REQUIRED = [
-  'ktp',
-  'ijazah',
-  'str',
-  'surat-keterangan-bekerja',
-  'surat-keterangan-sehat',
-  'rekomendasi-organisasi-profesi',
-] as const;
+export const REQUIRED = BENGKULU_ALWAYS_REQUIRED;
 
 const pdf = (text: string): Buffer =>
   Buffer.from(`%PDF-1.4\n% ${text}\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n`);

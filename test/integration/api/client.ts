@@ -17,7 +17,10 @@ import type { Outcome } from '#config/regency-schema.ts';
 import type { Application, AuditEvent } from '#core/domain/application.ts';
 import { submitDecision } from '#core/use-cases/stage-waits.ts';
 import type { LocalClients } from '../../../local/clients.ts';
-import { applicationFixture } from '../../fixtures/application.ts';
+import { applicationFixture, BENGKULU_ALWAYS_REQUIRED } from '../../fixtures/application.ts';
+
+export { BENGKULU_ALWAYS_REQUIRED };
+
 import { api, stackClients, stackEndpoints, uniqueEmail } from '../harness/index.ts';
 
 export const PDF = (text = 'dokumen uji') =>
@@ -106,15 +109,6 @@ export async function uploadDocument(
   expect(response.status, await response.clone().text()).toBe(200);
   return upload.uploadId;
 }
-
-export const BENGKULU_ALWAYS_REQUIRED = [
-  'ktp',
-  'ijazah',
-  'str',
-  'surat-keterangan-bekerja',
-  'surat-keterangan-sehat',
-  'rekomendasi-organisasi-profesi',
-] as const;
 
 export async function uploadChecklist(
   draft: Draft,

@@ -1,18 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import type { Application } from '#core/domain/application.ts';
 import { resubmit, submit, withdraw } from '#core/use-cases/submission.ts';
+import { BENGKULU_ALWAYS_REQUIRED } from '../../../fixtures/application.ts';
 import { acceptedDocument, anApplication, refusal } from '../builders.ts';
 import { type FakePorts, fakePorts, wib } from '../fakes.ts';
 
-/** Kota Bengkulu's SIKOT without a first permit. */
-const REQUIRED = [
-  'ktp',
-  'ijazah',
-  'str',
-  'surat-keterangan-bekerja',
-  'surat-keterangan-sehat',
-  'rekomendasi-organisasi-profesi',
-];
+const REQUIRED: readonly string[] = BENGKULU_ALWAYS_REQUIRED;
 const uploadedAt = wib('2026-01-30T11:00:00');
 
 async function arrange(overrides: Partial<Application> = {}, documents = REQUIRED) {
