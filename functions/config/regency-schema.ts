@@ -173,6 +173,8 @@ export const OUTCOMES = [
   'reject',
   'inspectionNeeded',
   'inspectionNotNeeded',
+  /** Internal send-back: the draft goes back to an earlier office stage for correction (clock runs on). */
+  'revise',
 ] as const;
 export type Outcome = (typeof OUTCOMES)[number];
 
@@ -203,11 +205,19 @@ export const stageSchema = z.strictObject({
       reject: slug.optional(),
       inspectionNeeded: slug.optional(),
       inspectionNotNeeded: slug.optional(),
+      revise: slug.optional(),
     })
     .default({}),
   /** For `issue` stages: which document ends the application. */
   document: z.enum(['permit', 'rejection-letter']).optional(),
   produces: z.array(stageOutputSchema).default([]),
+  /** What the acting official is asked to do, shown on the decision page; default: from the stage kind. */
+  instruction: z.string().trim().min(1).optional(),
+  /**
+   * Confirming a decision needs a 6-digit code mailed to the acting official at that moment, so a
+   * forwarded mail alone cannot decide. Default: on for `sign` stages, off elsewhere.
+   */
+  signingCode: z.boolean().optional(),
   source: sourceSchema,
 });
 
@@ -266,6 +276,11 @@ export const deadlinePolicySchema = z.strictObject({
    * and is long enough to obtain a corrected letter from a facility or a professional body).
    */
   applicantCompletionDeadline: stageDurationSchema.default({ workingDays: 10 }),
+  /**
+   * How long an official's link lives past the stage deadline (or past the mail, for reminders sent
+   * after it). Default: 2 working days, so a reminder's link outlives a weekend.
+   */
+  linkGrace: stageDurationSchema.default({ workingDays: 2 }),
 });
 
 export const regencySchema = z.strictObject({
@@ -310,6 +325,10 @@ export type Official = Regency['officials'][number];
 export type StageDuration = z.infer<typeof stageDurationSchema>;
 export type OverallLimit = z.infer<typeof overallLimitSchema>;
 export type DeadlinePolicy = Regency['deadlinePolicy'];
+
+/** Whether confirming a decision at this stage needs a mailed one-time code. */
+export const needsSigningCode = (stage: Pick<Stage, 'kind' | 'signingCode'>): boolean =>
+  stage.signingCode ?? stage.kind === 'sign';
 
 export const isAutomaticStage = (stage: Pick<Stage, 'kind'>): boolean =>
   AUTOMATIC_STAGE_KINDS.includes(stage.kind);

@@ -109,6 +109,16 @@ function checkPermit(r: Regency, p: Permit, pi: number): ConfigProblem[] {
     const sp: ConfigPath = [...base, 'stages', si];
     problems.push(...duplicates(stage.produces, (o) => o.id, [...sp, 'produces'], 'id'));
     problems.push(...checkStage(stage, sp, roleIds, stageById));
+    const revise = stage.outcomes.revise;
+    const target = revise === undefined ? -1 : p.stages.findIndex((t) => t.id === revise);
+    if (revise !== undefined && target >= 0) {
+      const targetStage = p.stages[target] as Stage;
+      if (target >= si || isAutomaticStage(targetStage) || isAutomaticStage(stage))
+        problems.push({
+          path: [...sp, 'outcomes', 'revise'],
+          message: `a send-back goes from a person's stage to an earlier person's stage, not to '${revise}'`,
+        });
+    }
   });
   if (!p.stages.some((s) => s.kind === 'issue' && s.document === 'permit'))
     problems.push({ path: [...base, 'stages'], message: 'no issue stage with document: permit' });

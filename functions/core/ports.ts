@@ -14,6 +14,7 @@ import type {
 } from './domain/application.ts';
 import type { WorkingCalendar } from './domain/calendar/calendar.ts';
 import type { StoredUpload, UploadRejection } from './domain/file-type.ts';
+import type { MailLink, OfficialLink, SigningChallenge } from './domain/official-links.ts';
 import type {
   ApplicantRecord,
   ComplaintRecord,
@@ -69,8 +70,30 @@ export interface StageRepository {
   /** Records the current task token unless the action is closed; returns the action as stored. */
   setTaskToken(id: string, token: string, at: string): Promise<PendingAction | undefined>;
   markNotified(id: string, at: string): Promise<void>;
-  /** Records a decision once: only an open action can be decided. */
-  decide(id: string, decision: Decision): Promise<DecideResult>;
+  /**
+   * Records a decision once, with its audit record in the same transaction: only an open action can
+   * be decided, and (when `linkCreatedAt` is given) only by a link minted after the last reassignment.
+   */
+  decide(
+    id: string,
+    decision: Decision,
+    options?: { audit?: AuditEvent; linkCreatedAt?: string },
+  ): Promise<DecideResult>;
+  /**
+   * Hands an open action to other officials: links minted before `at` die at once. Written with its
+   * audit record; false when the action is no longer open.
+   */
+  reassign(id: string, assignees: string[], at: string, audit: AuditEvent): Promise<boolean>;
+}
+
+/** Officials' links, stored by the hash of their token (the token itself is never stored). */
+export interface OfficialLinkRepository {
+  create(link: OfficialLink): Promise<void>;
+  get(hash: string): Promise<OfficialLink | undefined>;
+  /** Replaces the link's pending signing challenge. */
+  setSigning(hash: string, signing: SigningChallenge): Promise<void>;
+  /** Counts one attempt at the code; false when no attempt is left (or no challenge is pending). */
+  countAttempt(hash: string, maxAttempts: number): Promise<boolean>;
 }
 
 /** Uploads handed out and the accepted versions of each document. */
@@ -152,6 +175,8 @@ export interface MailMessage {
   to: string[];
   subject: string;
   text: string;
+  /** The same content as HTML (every mail the product renders has both parts). */
+  html?: string;
 }
 
 export interface Mailer {
@@ -163,6 +188,8 @@ export interface OutboxMail extends MailMessage {
   /** Deterministic: the same event always gives the same id, so a retried step finds its mail. */
   id: string;
   applicationId?: string;
+  /** An official's personal link: minted (and stored hashed) when the mail is sent, never before. */
+  link?: MailLink;
 }
 
 export type OutboxStatus = 'pending' | 'sending' | 'sent';
@@ -224,6 +251,9 @@ export interface Ports {
   calendar: WorkingCalendar;
   applications: ApplicationRepository;
   stages: StageRepository;
+  links: OfficialLinkRepository;
+  /** Base URL of the public API: links in mail point here (the local API's URL in the local stack). */
+  publicBaseUrl: string;
   documents: DocumentRepository;
   audit: AuditTrail;
   surveys: SurveyRepository;

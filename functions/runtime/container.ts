@@ -11,6 +11,7 @@ import { DynamoApplications } from '#adapters/dynamodb/applications.ts';
 import { DynamoAuditTrail } from '#adapters/dynamodb/audit.ts';
 import { DynamoChanges, DynamoOutbox } from '#adapters/dynamodb/changes.ts';
 import { DynamoDocuments } from '#adapters/dynamodb/documents.ts';
+import { DynamoOfficialLinks } from '#adapters/dynamodb/links.ts';
 import { DynamoComplaints, DynamoSequences, DynamoSurveys } from '#adapters/dynamodb/office-records.ts';
 import { DynamoStages } from '#adapters/dynamodb/stages.ts';
 import { Table } from '#adapters/dynamodb/table.ts';
@@ -71,6 +72,8 @@ export function buildContainer(
   );
   lazy(c, 'applications', () => new DynamoApplications(theTable()));
   lazy(c, 'stages', () => new DynamoStages(theTable()));
+  lazy(c, 'links', () => new DynamoOfficialLinks(theTable()));
+  lazy(c, 'publicBaseUrl', () => (env.API_BASE_URL ?? c.regency.mail.publicBaseUrl).replace(/\/+$/, ''));
   lazy(c, 'documents', () => new DynamoDocuments(theTable()));
   lazy(c, 'audit', () => new DynamoAuditTrail(theTable()));
   lazy(c, 'surveys', () => new DynamoSurveys(theTable()));

@@ -24,7 +24,10 @@
  * - `TRACK#<code>` / `TRACK`: reserves a tracking code (conditional put), maps it to the application.
  * - `IDEMPOTENCY#<sha256(key)>` / `IDEMPOTENCY`: a creation request's Idempotency-Key, the hash of
  *   its body and the draft it created; `expiresAt` (TTL) 24 h.
- * - `ACTION#<id>` / `ACTION`: a pending action (what a link points at) and its current task token.
+ * - `ACTION#<id>` / `ACTION`: a pending action (what a link points at), its current task token (never
+ *   leaves the server), the officials it is assigned to and when links were last revoked.
+ * - `LINK#<sha256(token)>` / `LINK`: an official's decision link: the action, the official, its purpose
+ *   and expiry, and a pending signing challenge (the code's hash). The token itself is never stored.
  * - `COMPLAINT#<reference>` / `COMPLAINT`: a complaint; gsi1 `COMPLAINT#<regency>#<yyyy-mm>` /
  *   `<filedAt>#<reference>` (the office's monthly list) and, when linked to an application, gsi2
  *   `APP#<id>` / `COMPLAINT#<filedAt>`.
@@ -65,6 +68,7 @@ export const keys = {
   track: (code: string) => key(`TRACK#${code}`, 'TRACK'),
   idempotency: (keyHash: string) => key(`IDEMPOTENCY#${keyHash}`, 'IDEMPOTENCY'),
   action: (id: string) => key(`ACTION#${id}`, 'ACTION'),
+  link: (hash: string) => key(`LINK#${hash}`, 'LINK'),
   complaint: (reference: string) => key(`COMPLAINT#${reference}`, 'COMPLAINT'),
   counter: (name: string) => key(`COUNTER#${name}`, 'COUNTER'),
   outbox: (mailId: string) => key(`OUTBOX#${mailId}`, 'OUTBOX'),

@@ -25,6 +25,7 @@ export const OUTCOME_LABELS: Readonly<Record<Outcome | 'resubmitted', string>> =
   reject: 'Tidak disetujui',
   inspectionNeeded: 'Perlu pemeriksaan lapangan',
   inspectionNotNeeded: 'Tanpa pemeriksaan lapangan',
+  revise: 'Dikembalikan untuk perbaikan draf',
   resubmitted: 'Dilengkapi pemohon',
 };
 

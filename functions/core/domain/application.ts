@@ -101,6 +101,8 @@ export interface StageVisit extends StageTimerState {
   note?: string;
   officeMinutesUsed?: number;
   breached: boolean;
+  /** Reports uploaded with the decision (an inspection's BAP). */
+  reports?: StageReport[];
 }
 
 export type PendingActionKind = 'decision' | 'resubmission';
@@ -122,6 +124,13 @@ export interface PendingAction {
   notifiedAt?: string;
   decision?: Decision;
   createdAt: string;
+  /**
+   * The officials (ids) addressed for a decision: the stage role's officials, or the acting official
+   * an administrator reassigned it to. Their links, and supervisors' escalation links, may decide.
+   */
+  assignees?: string[];
+  /** Links minted before this instant are revoked (set by a reassignment). */
+  linksValidFrom?: string;
 }
 
 /** A decision as it comes back through SendTaskSuccess. */
@@ -133,6 +142,25 @@ export interface Decision {
   /** For returns: the requirement ids found deficient. */
   deficient?: string[];
   decidedAt: string;
+  /** The acting official's name, for "already decided by <name> at <time>". */
+  actorName?: string;
+  /** Reports the official uploaded with the decision (a BAP of an inspection). */
+  reports?: StageReport[];
+}
+
+/** A document an official uploads with a decision (an inspection's BAP), checked like applicant uploads. */
+export interface StageReport {
+  outputId: string;
+  objectKey: string;
+  mediaType: 'application/pdf' | 'image/jpeg' | 'image/png';
+  sizeBytes: number;
+  sha256: string;
+}
+
+/** Where a request came from, for the audit trail (never shown to the applicant). */
+export interface Visitor {
+  ip?: string;
+  userAgent?: string;
 }
 
 export type AuditEventType =
@@ -156,13 +184,24 @@ export type AuditEventType =
   | 'deemed-granted'
   | 'numbered'
   | 'issued'
-  | 'needs-attention';
+  | 'needs-attention'
+  | 'decision-recorded'
+  | 'document-viewed'
+  | 'report-uploaded'
+  | 'link-sent'
+  | 'signing-code-sent'
+  | 'reassigned';
 
 export interface AuditEvent {
   applicationId: string;
   at: string;
   type: AuditEventType;
   stageId?: string;
+  /** An official's id, 'applicant', 'system' or an operator's name. */
   actor?: string;
+  /** The role the actor acted in. */
+  role?: string;
+  /** Where the request came from (officials' and operators' actions). */
+  from?: Visitor;
   detail?: Record<string, unknown>;
 }

@@ -121,6 +121,14 @@ async function recordIssue(
     ...(sla === undefined ? {} : { sla }),
     version: app.version + 1,
   };
+  // The applicant is told why: the notes of the decisions that refused (an inspection's negative
+  // recommendation, the head of office's rejection).
+  const reasons =
+    document === 'rejection-letter'
+      ? (await ports.stages.listVisits(applicationId)).flatMap((v) =>
+          v.outcome === 'reject' && v.note !== undefined ? [v.note] : [],
+        )
+      : [];
   await ports.changes.commit(
     {
       application: next,
@@ -128,7 +136,10 @@ async function recordIssue(
       mail: [
         outboxMail(mailId(applicationId, 'issued', document), applicationId, {
           to: [app.applicantEmail],
-          ...noticeTexts(ports.regency, ports.calendar).issued(next, document),
+          ...noticeTexts(ports.regency, ports.calendar).issued(next, document, {
+            reasons,
+            surveyFirst: permit?.surveyBeforeDownload === true,
+          }),
         }),
       ],
     },

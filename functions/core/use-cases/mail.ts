@@ -6,7 +6,9 @@
  * by a step that died before the send stays 'sending', never sent again (operators see it in the
  * outbox), because we cannot know whether it left.
  */
-import type { MailMessage, OutboxMail, Ports } from '../ports.ts';
+import { LINK_PLACEHOLDER } from '../domain/mail-layout.tsx';
+import { hashToken, LINK_TOKEN_BYTES, type MailLink } from '../domain/official-links.ts';
+import type { MailMessage, OutboxMail, OutboxRecord, Ports } from '../ports.ts';
 
 /** The outbox id of the mail about `applicationId` that event `parts` causes. */
 export const mailId = (applicationId: string, ...parts: Array<string | number>): string =>
@@ -16,25 +18,65 @@ export const outboxMail = (
   id: string,
   applicationId: string | undefined,
   message: MailMessage,
+  link?: MailLink,
 ): OutboxMail => ({
   id,
   ...(applicationId === undefined ? {} : { applicationId }),
   to: [...new Set(message.to)],
   subject: message.subject,
   text: message.text,
+  ...(message.html === undefined ? {} : { html: message.html }),
+  ...(link === undefined ? {} : { link }),
 });
 
+const escapeAttribute = (s: string): string =>
+  s.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+
+type DeliveryPorts = Pick<Ports, 'outbox' | 'mailer' | 'now'> & Partial<Pick<Ports, 'links' | 'randomBytes'>>;
+
+/**
+ * The message as it leaves: an official's mail gets its personal link here. The token exists only in
+ * the mail itself; the table keeps its hash, so neither the outbox nor a table export can act.
+ */
+async function messageOf(ports: DeliveryPorts, mail: OutboxRecord, at: string): Promise<MailMessage> {
+  const message: MailMessage = {
+    to: mail.to,
+    subject: mail.subject,
+    text: mail.text,
+    ...(mail.html === undefined ? {} : { html: mail.html }),
+  };
+  if (mail.link === undefined) return message;
+  if (ports.links === undefined || ports.randomBytes === undefined)
+    throw new Error(`mail ${mail.id} carries a link but no link store was given`);
+  const token = Buffer.from(ports.randomBytes(LINK_TOKEN_BYTES)).toString('base64url');
+  await ports.links.create({
+    hash: hashToken(token),
+    actionId: mail.link.actionId,
+    applicationId: mail.applicationId ?? '',
+    officialId: mail.link.officialId,
+    purpose: mail.link.purpose,
+    createdAt: at,
+    expiresAt: mail.link.expiresAt,
+    mailId: mail.id,
+  });
+  return {
+    ...message,
+    text: message.text.split(LINK_PLACEHOLDER).join(token),
+    ...(message.html === undefined
+      ? {}
+      : { html: message.html.split(LINK_PLACEHOLDER).join(escapeAttribute(token)) }),
+  };
+}
+
 /** Sends each recorded mail that is still pending; mail with no recipient is marked sent. */
-export async function deliver(
-  ports: Pick<Ports, 'outbox' | 'mailer' | 'now'>,
-  ids: readonly string[],
-): Promise<void> {
+export async function deliver(ports: DeliveryPorts, ids: readonly string[]): Promise<void> {
   for (const id of ids) {
     const mail = await ports.outbox.get(id);
     if (mail === undefined || mail.status !== 'pending') continue;
-    if (!(await ports.outbox.claim(id, ports.now().toISOString()))) continue;
+    const at = ports.now().toISOString();
+    if (!(await ports.outbox.claim(id, at))) continue;
     try {
-      await ports.mailer.send({ to: mail.to, subject: mail.subject, text: mail.text });
+      await ports.mailer.send(await messageOf(ports, mail, at));
     } catch (error) {
       // Refused by the mail service: not sent, so it may be tried again by the step's retry.
       await ports.outbox.release(id);
@@ -45,10 +87,7 @@ export async function deliver(
 }
 
 /** Records mail outside a state change (a complaint's receipt) and delivers it, once per id. */
-export async function sendOnce(
-  ports: Pick<Ports, 'outbox' | 'mailer' | 'now'>,
-  mail: OutboxMail,
-): Promise<void> {
+export async function sendOnce(ports: DeliveryPorts, mail: OutboxMail): Promise<void> {
   await ports.outbox.add(mail, ports.now().toISOString());
   await deliver(ports, [mail.id]);
 }

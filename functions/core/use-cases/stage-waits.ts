@@ -4,17 +4,19 @@
  * escalates (stageTimer), and a person's decision is recorded once and delivered (submitDecision).
  * Written, like every step, as one transaction with its audit records and outbox mail.
  */
-import type { AuditEvent, Decision, PendingAction, StageVisit } from '../domain/application.ts';
-import { noticeTexts } from '../domain/notices.ts';
+import type { Official, Stage } from '#config/regency-schema.ts';
+import type { Application, AuditEvent, Decision, PendingAction, StageVisit } from '../domain/application.ts';
+import { type Notice, noticeTexts } from '../domain/notices.ts';
+import type { LinkPurpose } from '../domain/official-links.ts';
 import { escalationRole, onStageTimer, waitSeconds } from '../domain/stage-clock.ts';
-import type { Ports } from '../ports.ts';
+import type { OutboxMail, Ports } from '../ports.ts';
 import { deliver, mailId, outboxMail } from './mail.ts';
 import { retryOnConflict } from './retry.ts';
 import {
   assertOpen,
   event,
   loadApp,
-  officialsOf,
+  officialIdsOf,
   permitOfApp,
   stageIn,
   type WaitPlan,
@@ -51,44 +53,135 @@ export async function awaitHuman(
   }
 }
 
+/** The officials a pending decision is addressed to: its assignees, else the stage role's officials. */
+export function addressees(ports: Pick<Ports, 'regency'>, action: PendingAction, stage: Stage): Official[] {
+  const ids = action.assignees ?? officialIdsOf(ports.regency, stage.role);
+  return ids
+    .map((id) => ports.regency.officials.find((o) => o.id === id))
+    .filter((o): o is Official => o !== undefined);
+}
+
+/** How long a link mailed at `at` for a stage due at `deadline` lives: past both, by the policy's grace. */
+export function linkExpiry(ports: Pick<Ports, 'regency' | 'calendar'>, deadline: Date, at: Date): string {
+  const from = deadline > at ? deadline : at;
+  return ports.calendar.stageDeadline(from, ports.regency.deadlinePolicy.linkGrace).toISOString();
+}
+
+type Texts = ReturnType<typeof noticeTexts>;
+
+/** One mail per official, each with their own link (so one official's link never decides for another). */
+export function officialMails(
+  ports: Pick<Ports, 'regency' | 'calendar'>,
+  input: {
+    app: Application;
+    action: PendingAction;
+    officials: readonly Official[];
+    purpose: LinkPurpose;
+    idParts: Array<string | number>;
+    deadline: Date;
+    at: Date;
+    notice: Notice;
+  },
+): OutboxMail[] {
+  const expiresAt = linkExpiry(ports, input.deadline, input.at);
+  return input.officials.map((official) =>
+    outboxMail(
+      mailId(input.app.id, ...input.idParts, official.id),
+      input.app.id,
+      { to: [official.email], ...input.notice },
+      { actionId: input.action.id, officialId: official.id, purpose: input.purpose, expiresAt },
+    ),
+  );
+}
+
+const linkSent = (app: Application, at: Date, stageId: string, purpose: LinkPurpose, mails: OutboxMail[]) =>
+  event(app, at, 'link-sent', {
+    stageId,
+    detail: { purpose, officials: mails.flatMap((m) => (m.link === undefined ? [] : [m.link.officialId])) },
+  });
+
 /** The first notice of a pending action: to the stage's officials, or to the applicant of a returned file. */
 async function notifyPending(ports: Ports, action: PendingAction, at: Date): Promise<void> {
   const app = await loadApp(ports, action.applicationId);
-  const stage = stageIn(permitOfApp(ports, app), action.stageId);
+  const permit = permitOfApp(ports, app);
+  const stage = stageIn(permit, action.stageId);
   const texts = noticeTexts(ports.regency, ports.calendar);
-  const id = mailId(app.id, 'pending', action.id);
+  let mail: OutboxMail[];
+  let audit: AuditEvent[] = [];
   if (action.kind === 'decision') {
     const deadline = app.current?.deadline === undefined ? at : new Date(app.current.deadline);
-    await ports.outbox.add(
-      outboxMail(id, app.id, {
-        to: officialsOf(ports.regency, stage.role),
-        ...texts.stagePending(app, stage, deadline),
-      }),
-      at.toISOString(),
-    );
+    mail = officialMails(ports, {
+      app,
+      action,
+      officials: addressees(ports, action, stage),
+      purpose: 'pending',
+      idParts: ['pending', action.id],
+      deadline,
+      at,
+      notice: texts.stagePending(app, stage, deadline, ports.publicBaseUrl),
+    });
+    audit = [linkSent(app, at, stage.id, 'pending', mail)];
   } else if (app.returned !== undefined) {
-    await ports.outbox.add(
-      outboxMail(id, app.id, {
-        to: [app.applicantEmail],
-        ...texts.returned(app, new Date(app.returned.deadline)),
-      }),
-      at.toISOString(),
+    const labels = app.returned.deficient.map(
+      (id) => permit.requirements.find((r) => r.id === id)?.label ?? id,
     );
-  }
-  await deliver(ports, [id]);
+    mail = [
+      outboxMail(mailId(app.id, 'pending', action.id), app.id, {
+        to: [app.applicantEmail],
+        ...texts.returned(app, new Date(app.returned.deadline), labels),
+      }),
+    ];
+  } else return;
+  const ids = mail.map((m) => m.id);
+  // A retry after a crash finds its mail recorded (and its audit with it): only delivery is left.
+  const recorded = ids.length === 0 || (await ports.outbox.get(ids[0] as string)) !== undefined;
+  if (!recorded) await ports.changes.commit({ audit, mail }, at.toISOString());
+  await deliver(ports, ids);
 }
 
-/** Every mail a stage visit's timer may have recorded so far, by the counts on the visit. */
-function timerMailIds(visit: StageVisit): string[] {
-  const ids: string[] = [];
-  for (let n = 1; n <= visit.remindersSent; n++)
-    ids.push(mailId(visit.applicationId, 'reminder', visit.visit, n));
-  for (let level = 1; level <= visit.escalationLevel; level++)
-    ids.push(
-      mailId(visit.applicationId, 'escalation', visit.visit, level),
-      mailId(visit.applicationId, 'escalation-reminder', visit.visit, level),
-    );
-  return ids;
+/** The mail of a stage visit's timer events: reminders, escalations and the reminders they bring. */
+function timerMails(
+  ports: Ports,
+  texts: Texts,
+  input: { app: Application; stage: Stage; visit: StageVisit; action: PendingAction; at: Date },
+) {
+  const { app, stage, visit, action, at } = input;
+  const deadline = new Date(visit.deadline);
+  const officials = addressees(ports, action, stage);
+  const base = { app, action, deadline, at };
+  const reminder = (n: number, kind: 'reminder' | 'escalation-reminder') =>
+    officialMails(ports, {
+      ...base,
+      officials,
+      purpose: 'reminder',
+      idParts: [kind, visit.visit, n],
+      notice: texts.reminder(app, stage, deadline, ports.publicBaseUrl),
+    });
+  const escalation = (level: number): { mail: OutboxMail[]; toRole: string } => {
+    const supervisor =
+      stage.role === undefined ? undefined : escalationRole(ports.regency, stage.role, level);
+    if (supervisor === undefined)
+      return {
+        toRole: 'administrators',
+        mail: [
+          outboxMail(mailId(app.id, 'escalation', visit.visit, level, 'administrators'), app.id, {
+            to: ports.regency.mail.administrators,
+            ...texts.escalationToAdministrators(app, stage, deadline, level),
+          }),
+        ],
+      };
+    return {
+      toRole: supervisor.id,
+      mail: officialMails(ports, {
+        ...base,
+        officials: ports.regency.officials.filter((o) => o.roles.includes(supervisor.id)),
+        purpose: 'escalation',
+        idParts: ['escalation', visit.visit, level],
+        notice: texts.escalation(app, stage, deadline, level, ports.publicBaseUrl),
+      }),
+    };
+  };
+  return { reminder, escalation };
 }
 
 /** A wait timed out: remind, record a breach, escalate, or deem granted; then say how long to wait again. */
@@ -99,10 +192,10 @@ export async function stageTimer(
   actionId: string,
   at: Date,
 ): Promise<WaitPlan> {
-  const { plan, visit } = await retryOnConflict(() =>
+  const { plan, mailIds } = await retryOnConflict(() =>
     recordStageTimer(ports, applicationId, stageId, actionId, at),
   );
-  await deliver(ports, timerMailIds(visit));
+  await deliver(ports, mailIds);
   return plan;
 }
 
@@ -112,34 +205,43 @@ async function recordStageTimer(
   stageId: string,
   actionId: string,
   at: Date,
-): Promise<{ plan: WaitPlan; visit: StageVisit }> {
+): Promise<{ plan: WaitPlan; mailIds: string[] }> {
   const app = await loadApp(ports, applicationId);
   assertOpen(app);
   const current = app.current;
   if (current === undefined || current.pendingActionId !== actionId)
     throw new WorkflowError('NotWaiting', `application ${applicationId} is not waiting on ${actionId}`);
   const visit = await ports.stages.getVisit(applicationId, current.visit);
-  if (visit === undefined) throw new WorkflowError('NotWaiting', `no visit ${current.visit}`);
+  const action = await ports.stages.getAction(actionId);
+  if (visit === undefined || action === undefined)
+    throw new WorkflowError('NotWaiting', `no visit ${current.visit}`);
   const permit = permitOfApp(ports, app);
   const stage = stageIn(permit, stageId);
   const policy = ports.regency.deadlinePolicy;
   const applicationDeadline = new Date(app.clock?.deadline ?? visit.deadline);
   const decision = onStageTimer(ports.calendar, policy, visit, at, applicationDeadline);
   const texts = noticeTexts(ports.regency, ports.calendar);
-  const officials = officialsOf(ports.regency, stage.role);
-  const stageDeadline = new Date(visit.deadline);
+  const mails = timerMails(ports, texts, { app, stage, visit, action, at });
+  // Every mail this visit's timer recorded so far (a retry delivers what is still pending).
+  const earlier: string[] = [];
+  for (let n = 1; n <= visit.remindersSent; n++)
+    earlier.push(...mails.reminder(n, 'reminder').map((m) => m.id));
+  for (let level = 1; level <= visit.escalationLevel; level++)
+    earlier.push(
+      ...mails.escalation(level).mail.map((m) => m.id),
+      ...mails.reminder(level, 'escalation-reminder').map((m) => m.id),
+    );
   const next: StageVisit = { ...visit };
   const audit: AuditEvent[] = [];
-  const mail = [];
+  const mail: OutboxMail[] = [];
   if (decision.remindersDue > 0) {
     next.remindersSent = visit.remindersSent + decision.remindersDue;
-    mail.push(
-      outboxMail(mailId(applicationId, 'reminder', visit.visit, next.remindersSent), applicationId, {
-        to: officials,
-        ...texts.reminder(app, stage, stageDeadline),
-      }),
+    const reminders = mails.reminder(next.remindersSent, 'reminder');
+    mail.push(...reminders);
+    audit.push(
+      event(app, at, 'reminder-sent', { stageId }),
+      linkSent(app, at, stageId, 'reminder', reminders),
     );
-    audit.push(event(app, at, 'reminder-sent', { stageId }));
   }
   if (decision.breach) {
     next.breached = true;
@@ -150,24 +252,13 @@ async function recordStageTimer(
   }
   if (decision.escalateToLevel !== undefined) {
     const level = decision.escalateToLevel;
-    const supervisor =
-      stage.role === undefined ? undefined : escalationRole(ports.regency, stage.role, level);
-    mail.push(
-      outboxMail(mailId(applicationId, 'escalation', visit.visit, level), applicationId, {
-        to:
-          supervisor === undefined
-            ? ports.regency.mail.administrators
-            : officialsOf(ports.regency, supervisor.id),
-        ...texts.escalation(app, stage, stageDeadline, level),
-      }),
-      outboxMail(mailId(applicationId, 'escalation-reminder', visit.visit, level), applicationId, {
-        to: officials,
-        ...texts.reminder(app, stage, stageDeadline),
-      }),
-    );
+    const escalation = mails.escalation(level);
+    const reminders = mails.reminder(level, 'escalation-reminder');
+    mail.push(...escalation.mail, ...reminders);
     next.escalationLevel = level;
     audit.push(
-      event(app, at, 'escalated', { stageId, detail: { level, toRole: supervisor?.id ?? 'administrators' } }),
+      event(app, at, 'escalated', { stageId, detail: { level, toRole: escalation.toRole } }),
+      linkSent(app, at, stageId, 'escalation', [...escalation.mail, ...reminders]),
     );
   }
   if (audit.length > 0)
@@ -189,7 +280,7 @@ async function recordStageTimer(
       waitSeconds: waitSeconds(at, decision.nextWakeAt),
       deemGranted: decision.deemGranted,
     },
-    visit: next,
+    mailIds: [...earlier, ...mail.map((m) => m.id)],
   };
 }
 
@@ -202,8 +293,9 @@ export async function submitDecision(
   ports: Pick<Ports, 'stages' | 'tasks'>,
   actionId: string,
   decision: Decision,
+  options: { audit?: AuditEvent; linkCreatedAt?: string } = {},
 ): Promise<'accepted' | 'already-decided' | 'closed'> {
-  const result = await ports.stages.decide(actionId, decision);
+  const result = await ports.stages.decide(actionId, decision, options);
   if (result === 'closed') return 'closed';
   const action = await ports.stages.getAction(actionId);
   // Delivered again after 'already-decided': the first delivery may have died between recording and

@@ -80,8 +80,9 @@ export const loadApp = (ports: Pick<Ports, 'applications'>, id: string): Promise
     () => new WorkflowError('UnknownApplication', `application ${id} does not exist`),
   );
 
-export const officialsOf = (regency: Regency, roleId: string | undefined): string[] =>
-  roleId === undefined ? [] : regency.officials.filter((o) => o.roles.includes(roleId)).map((o) => o.email);
+/** The ids of the officials who hold a role. */
+export const officialIdsOf = (regency: Regency, roleId: string | undefined): string[] =>
+  roleId === undefined ? [] : regency.officials.filter((o) => o.roles.includes(roleId)).map((o) => o.id);
 
 /** A final state this step did not cause ends the execution. */
 export function assertOpen(app: Application): void {
@@ -180,6 +181,7 @@ export function enterStage(
               visit,
               status: 'open',
               createdAt: at.toISOString(),
+              assignees: officialIdsOf(ports.regency, stage.role),
             },
           ],
           audit: [
@@ -251,6 +253,7 @@ export function completeStage(
             outcome: decision.outcome,
             decidedBy: decision.actor,
             ...(decision.note === undefined ? {} : { note: decision.note }),
+            ...(decision.reports === undefined ? {} : { reports: decision.reports }),
             officeMinutesUsed: ports.calendar.officeMinutesBetween(new Date(visit.enteredAt), at),
             breached: visit.breached || at > new Date(visit.deadline),
           },

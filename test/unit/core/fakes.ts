@@ -15,6 +15,7 @@ import type {
   SubmittedDocument,
 } from '#core/domain/application.ts';
 import { createCalendar } from '#core/domain/calendar/calendar.ts';
+import type { OfficialLink } from '#core/domain/official-links.ts';
 import type * as records from '#core/domain/records.ts';
 import * as core from '#core/ports.ts';
 
@@ -109,7 +110,7 @@ export function fakeApplications(audit: FakeAudit, outbox: core.Outbox) {
   );
 }
 
-export function fakeStages() {
+export function fakeStages(audit?: FakeAudit) {
   /** Visits by `<applicationId>#<visit>`. */
   const visits = new Map<string, StageVisit>();
   const actions = new Map<string, PendingAction>();
@@ -132,11 +133,24 @@ export function fakeStages() {
       if (action === undefined) throw new Error(`pending action ${id} does not exist`);
       actions.set(id, { ...action, notifiedAt: at });
     },
-    decide: async (id, decision) => {
+    decide: async (id, decision, options = {}) => {
       const action = actions.get(id);
-      if (action?.status !== 'open') return action?.status === 'decided' ? 'already-decided' : 'closed';
+      const revoked =
+        options.linkCreatedAt !== undefined &&
+        action?.linksValidFrom !== undefined &&
+        action.linksValidFrom > options.linkCreatedAt;
+      if (action?.status !== 'open' || revoked)
+        return action?.status === 'decided' ? 'already-decided' : 'closed';
       actions.set(id, { ...action, status: 'decided', decision: copy(decision) });
+      if (options.audit !== undefined) await audit?.append(options.audit);
       return 'decided';
+    },
+    reassign: async (id, assignees, at, event) => {
+      const action = actions.get(id);
+      if (action?.status !== 'open') return false;
+      actions.set(id, { ...action, assignees: [...assignees], linksValidFrom: at });
+      await audit?.append(event);
+      return true;
     },
   };
   /** Closes an existing action as a Change does: status closed, token removed. */
@@ -149,6 +163,29 @@ export function fakeStages() {
   /** Stores an action as is (arranging a test). */
   const addAction = (action: PendingAction) => void actions.set(action.id, copy(action));
   return Object.assign(port, { visits, actions, close, addAction });
+}
+
+export function fakeLinks() {
+  const links = new Map<string, OfficialLink>();
+  const port: core.OfficialLinkRepository = {
+    create: async (link) => {
+      if (links.has(link.hash)) throw new Error('an official link with this hash exists already');
+      links.set(link.hash, copy(link));
+    },
+    get: async (hash) => copy(links.get(hash)),
+    setSigning: async (hash, signing) => {
+      const link = links.get(hash);
+      if (link === undefined) throw new Error('no such official link');
+      links.set(hash, { ...link, signing: copy(signing) });
+    },
+    countAttempt: async (hash, max) => {
+      const link = links.get(hash);
+      if (link?.signing === undefined || link.signing.attempts >= max) return false;
+      links.set(hash, { ...link, signing: { ...link.signing, attempts: link.signing.attempts + 1 } });
+      return true;
+    },
+  };
+  return Object.assign(port, { links });
 }
 
 export function fakeDocuments(audit: FakeAudit) {
@@ -412,6 +449,7 @@ export function fakeClock(start: Date) {
 export interface FakePorts extends core.Ports {
   applications: ReturnType<typeof fakeApplications>;
   stages: ReturnType<typeof fakeStages>;
+  links: ReturnType<typeof fakeLinks>;
   documents: ReturnType<typeof fakeDocuments>;
   audit: FakeAudit;
   surveys: ReturnType<typeof fakeSurveys>;
@@ -452,7 +490,7 @@ export function fakePorts(overrides: Partial<FakePorts> = {}): FakePorts {
   let bytes = 0;
   const logs: FakePorts['logs'] = [];
   const metrics: FakePorts['metrics'] = [];
-  const stages = overrides.stages ?? fakeStages();
+  const stages = overrides.stages ?? fakeStages(audit);
   const outbox = overrides.outbox ?? fakeOutbox();
   const applications = overrides.applications ?? fakeApplications(audit, outbox);
   const sequences = overrides.sequences ?? fakeSequences();
@@ -461,6 +499,8 @@ export function fakePorts(overrides: Partial<FakePorts> = {}): FakePorts {
     calendar: createCalendar(theRegency, { onProvisionalYear: () => {} }),
     applications,
     stages,
+    links: fakeLinks(),
+    publicBaseUrl: 'https://izin.example.go.id',
     documents: fakeDocuments(audit),
     audit,
     surveys: fakeSurveys(audit),

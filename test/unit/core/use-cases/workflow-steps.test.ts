@@ -152,12 +152,32 @@ describe('awaitHuman', () => {
     await wait(ports, actionId, 'token-1');
     await wait(ports, actionId, 'token-2', wib('2026-02-02T16:00:00'));
 
-    expect(ports.mailer.sent).toEqual([
-      expect.objectContaining({
-        to: PETUGAS,
-        text: expect.stringContaining('Selasa, 3 Februari 2026 16.00 WIB'),
-      }),
+    expect(ports.mailer.sent).toEqual(
+      PETUGAS.map((to) =>
+        expect.objectContaining({
+          to: [to],
+          text: expect.stringContaining('Selasa, 3 Februari 2026 16.00 WIB'),
+          html: expect.stringContaining('Selasa, 3 Februari 2026 16.00 WIB'),
+        }),
+      ),
+    );
+  });
+
+  it('gives each official their own link, stored only as its hash', async () => {
+    const { ports, actionId } = await arrangeWaiting();
+
+    await wait(ports, actionId, 'token-1');
+
+    const tokens = ports.mailer.sent.map((m) => /\/o\/([A-Za-z0-9_-]{43})/.exec(m.text)?.[1]);
+    expect(tokens).toEqual([expect.any(String), expect.any(String)]);
+    expect(tokens[0]).not.toBe(tokens[1]);
+    const stored = [...ports.links.links.values()];
+    expect(stored.map((l) => [l.officialId, l.actionId, l.purpose])).toEqual([
+      ['rina-petugas', actionId, 'pending'],
+      ['dedi-petugas', actionId, 'pending'],
     ]);
+    expect(JSON.stringify(stored)).not.toContain(tokens[0]);
+    expect(JSON.stringify([...ports.outbox.mails.values()])).not.toContain(tokens[0]);
   });
 
   it('delivers at once a decision that arrived while the token was being replaced', async () => {
@@ -183,7 +203,9 @@ describe('awaitHuman', () => {
     await wait(ports, plan.pendingActionId, 'token-r');
 
     expect(ports.mailer.to('siti@example.test')).toEqual([
-      expect.objectContaining({ text: expect.stringContaining('dikembalikan untuk dilengkapi: ktp') }),
+      expect.objectContaining({
+        text: expect.stringMatching(/dikembalikan untuk dilengkapi[\s\S]*- Scan asli KTP/),
+      }),
     ]);
   });
 });
@@ -197,9 +219,12 @@ describe('stageTimer', () => {
 
     const plan = await timer(ports, id, actionId, wib('2026-02-02T16:00:00'));
 
-    expect(ports.mailer.sent.map((m) => [m.to, m.subject])).toEqual([
-      [PETUGAS, '[BNG-7K3M-Q9TX] Pengingat: Pemeriksaan kelengkapan dokumen dan data pemohon'],
-    ]);
+    expect(ports.mailer.sent.map((m) => [m.to, m.subject])).toEqual(
+      PETUGAS.map((to) => [
+        [to],
+        '[BNG-7K3M-Q9TX] Pengingat: Pemeriksaan kelengkapan dokumen dan data pemohon',
+      ]),
+    );
     expect((await ports.stages.getVisit(id, 1))?.remindersSent).toBe(1);
     expect(plan.waitSeconds).toBe((15 * 60 + 30 + 45) * 60); // to Tue 08:15
   });
@@ -215,7 +240,9 @@ describe('stageTimer', () => {
 
     await timer(ports, id, actionId, wib('2026-02-02T16:00:00'));
 
-    expect(ports.mailer.sent.map((m) => m.subject)).toEqual([expect.stringContaining('Pengingat')]);
+    expect(ports.mailer.sent.map((m) => m.subject)).toEqual(
+      PETUGAS.map(() => expect.stringContaining('Pengingat')),
+    );
   });
 
   it('records a breach at the first wake-up past the deadline, once', async () => {
@@ -237,7 +264,10 @@ describe('stageTimer', () => {
 
     await timer(ports, id, actionId, wib('2026-02-04T09:00:00'));
 
-    expect(ports.mailer.sent.map((m) => m.to)).toEqual([['andi@dpmptsp.bengkulukota.example'], PETUGAS]);
+    expect(ports.mailer.sent.map((m) => m.to)).toEqual([
+      ['andi@dpmptsp.bengkulukota.example'],
+      ...PETUGAS.map((to) => [to]),
+    ]);
     expect(ports.mailer.sent[0]?.subject).toContain('Eskalasi tingkat 1');
   });
 
