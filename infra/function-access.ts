@@ -55,6 +55,12 @@ export const httpFunctionAccess: FunctionAccessMap = {
   'permit-download': { access: ['table:read', 'table:write', 'documents:read'] },
   // Numbers the complaint (counter), stores it, mails the administrators and the complainant.
   complaints: { access: ['table:read', 'table:write', 'mail:send'] },
+  // Officials' decision links: reads the link, action and application; records the decision, document
+  // views and signing codes (table); presigns document downloads (read) and stores inspection reports
+  // (write); hands the decision to the waiting workflow (SendTaskSuccess); mails signing codes.
+  'official-links': {
+    access: ['table:read', 'table:write', 'documents:read', 'documents:write', 'workflows:respond', 'mail:send'],
+  },
 };
 
 /**

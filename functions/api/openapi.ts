@@ -8,7 +8,7 @@ import type { Regency } from '#config/regency-schema.ts';
 import { commonProblems, type OperationContract, operations, type RouteKey } from './contract.ts';
 import { MAX_BODY_BYTES } from './endpoint.ts';
 import { PROBLEM_CONTENT_TYPE } from './problem.ts';
-import { routes } from './routes.ts';
+import { apiRoutes } from './routes.ts';
 import { problemSchema } from './schemas.ts';
 
 type Json = Record<string, unknown>;
@@ -116,7 +116,7 @@ export function openApiDocument(regency: Regency, serverUrl?: string): Json {
   const collector = new SchemaCollector();
   collector.convert(problemSchema, 'output');
   const paths: Record<string, Json> = {};
-  for (const route of routes) {
+  for (const route of apiRoutes()) {
     const key = `${route.method} ${route.path}` as RouteKey;
     const contract: OperationContract | undefined = operations[key];
     if (contract === undefined) throw new Error(`route ${key} has no contract in functions/api/contract.ts`);

@@ -2,7 +2,7 @@
  * The HTTP API's route table: the single source for API Gateway (infra/) and the local API server
  * (local/). Each route names the Lambda entry file that serves it; several routes may share a function.
  */
-export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
+export type HttpMethod = 'GET' | 'HEAD' | 'POST' | 'PUT' | 'DELETE';
 
 /** Who may call a route. Enforced by the handler (applicant bearer token, signed official link). */
 export type RouteAuth = 'public' | 'applicant' | 'official-link';
@@ -15,6 +15,11 @@ export interface RouteDefinition {
   fn: string;
   auth: RouteAuth;
   summary: string;
+  /**
+   * `page`: an HTML page for people (officials' decision links), outside the JSON API's contract and
+   * OpenAPI document. Default: `api`.
+   */
+  kind?: 'api' | 'page';
 }
 
 /**
@@ -97,7 +102,29 @@ export const routes: readonly RouteDefinition[] = [
     summary: 'Download the issued permit or rejection letter',
   },
   { method: 'POST', path: '/complaints', fn: 'complaints', auth: 'public', summary: 'File a complaint' },
+  // An official's decision link: GET and HEAD show the page and change nothing; only POST decides.
+  ...(['GET', 'HEAD', 'POST'] as const).map(
+    (method): RouteDefinition => ({
+      method,
+      path: '/o/{token}',
+      fn: 'official-links',
+      auth: 'official-link',
+      summary: method === 'POST' ? "Record an official's decision" : "An official's decision page",
+      kind: 'page',
+    }),
+  ),
+  {
+    method: 'GET',
+    path: '/o/{token}/documents/{document}',
+    fn: 'official-links',
+    auth: 'official-link',
+    summary: 'Open a document of the application (the view is recorded)',
+    kind: 'page',
+  },
 ];
+
+/** The JSON API's routes: those the contract (contract.ts) and the OpenAPI document describe. */
+export const apiRoutes = (): RouteDefinition[] => routes.filter((r) => r.kind !== 'page');
 
 /** Entry file of an HTTP function, relative to the repository root. */
 export const httpFunctionEntry = (fn: string): string => `functions/http/${fn}.ts`;

@@ -126,7 +126,7 @@ export class HttpApi extends Construct {
       if (routeConstruct !== undefined)
         Validations.of(routeConstruct).acknowledge({
           id: 'AwsSolutions-APIG4',
-          reason: `Route auth '${route.auth}' is enforced by the handler: public routes need none, applicant routes check a bearer token against its stored hash in constant time, official links carry an HMAC signature. API Gateway has no authorizer for these schemes.`,
+          reason: `Route auth '${route.auth}' is enforced by the handler: public routes need none, applicant routes check a bearer token against its stored hash in constant time, official links carry a 256-bit random capability stored only as its hash. API Gateway has no authorizer for these schemes.`,
         });
     }
 

@@ -326,7 +326,7 @@ export interface DecisionForm {
 }
 
 export type DecideOutcome =
-  | { kind: 'decided'; decision: Decision; stageName: string; trackingCode: string }
+  | { kind: 'decided'; decision: Decision; stageName: string; outcomeLabel: string; trackingCode: string }
   | { kind: 'code-sent'; data: DecisionPageData }
   | { kind: 'invalid'; errors: FieldError[]; data: DecisionPageData; form: DecisionForm }
   | { kind: 'forbidden' }
@@ -465,7 +465,13 @@ async function record(
     linkCreatedAt: r.link.createdAt,
   });
   if (result === 'accepted')
-    return { kind: 'decided', decision, stageName: r.stage.name, trackingCode: r.app.trackingCode };
+    return {
+      kind: 'decided',
+      decision,
+      stageName: r.stage.name,
+      outcomeLabel: outcomeLabel(r.stage, choice.outcome, r.permit),
+      trackingCode: r.app.trackingCode,
+    };
   // Lost a race: another official (or another click) decided first, or a reassignment came first.
   const action = await ports.stages.getAction(r.action.id);
   const verdict = judgeLink(r.link, action, at);

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { operations } from '#api/contract.ts';
 import { openApiDocument } from '#api/openapi.ts';
-import { httpFunctionEntry, httpFunctions, routes } from '#api/routes.ts';
+import { apiRoutes, httpFunctionEntry, httpFunctions, routes } from '#api/routes.ts';
 import { loadRegency } from '#config/load.ts';
 import { httpFunctionAccess } from '../../../infra/function-access.ts';
 
@@ -28,7 +28,13 @@ function refs(node: unknown, found: string[] = []): string[] {
 
 describe('route table and contract', () => {
   it('name exactly the same routes', () => {
-    expect(routes.map((r) => `${r.method} ${r.path}`).sort()).toEqual(Object.keys(operations).sort());
+    expect(apiRoutes().map((r) => `${r.method} ${r.path}`).sort()).toEqual(Object.keys(operations).sort());
+  });
+
+  it('keep the HTML pages (officials’ links) out of the JSON contract', () => {
+    const pages = routes.filter((r) => r.kind === 'page');
+    expect(pages.map((r) => `${r.method} ${r.path}`)).toContain('POST /o/{token}');
+    expect(apiRoutes()).toHaveLength(routes.length - pages.length);
   });
 
   it('give every function an entry file and a declared access', () => {
@@ -52,7 +58,7 @@ describe('openApiDocument', () => {
   });
 
   it('documents every route with its method, and secures exactly the applicant routes', () => {
-    for (const route of routes) {
+    for (const route of apiRoutes()) {
       const op = doc.paths[route.path]?.[route.method.toLowerCase()];
       expect(op, `${route.method} ${route.path}`).toBeDefined();
       expect(op?.security !== undefined, `${route.method} ${route.path}`).toBe(route.auth === 'applicant');
