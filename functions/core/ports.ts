@@ -12,6 +12,7 @@ import type {
   StageVisit,
   SubmittedDocument,
 } from './domain/application.ts';
+import type { AuditRecord, ChainHead } from './domain/audit-chain.ts';
 import type { WorkingCalendar } from './domain/calendar/calendar.ts';
 import type { StoredUpload, UploadRejection } from './domain/file-type.ts';
 import type { MailLink, OfficialLink, SigningChallenge } from './domain/official-links.ts';
@@ -107,10 +108,17 @@ export interface DocumentRepository {
   listVersions(applicationId: string): Promise<SubmittedDocument[]>;
 }
 
-/** The append-only audit trail of an application. */
+/**
+ * The append-only audit trail of an application, a hash chain (core/domain/audit-chain.ts): every
+ * writer of audit events (this port and the repositories that record a change with its events) chains
+ * them onto the application's head in the transaction that moves the head.
+ */
 export interface AuditTrail {
   append(event: AuditEvent): Promise<void>;
-  list(applicationId: string): Promise<AuditEvent[]>;
+  /** The application's records, in chain order (seq 1, 2, 3...). */
+  list(applicationId: string): Promise<AuditRecord[]>;
+  /** The head of the application's chain; undefined before its first record. */
+  head(applicationId: string): Promise<ChainHead | undefined>;
 }
 
 export interface SurveyRepository {

@@ -14,6 +14,7 @@ import type {
   StageVisit,
   SubmittedDocument,
 } from '#core/domain/application.ts';
+import { type AuditRecord, type ChainHead, GENESIS_HEAD, verifyTrail } from '#core/domain/audit-chain.ts';
 import type { OutboxRecord } from '#core/ports.ts';
 import type { LocalClients } from '../../local/clients.ts';
 import type { StackEndpoints } from '../../local/stack.ts';
@@ -172,7 +173,13 @@ export async function checkEverything(input: {
       .filter((i) => i.sk.startsWith('VISIT#'))
       .map((i) => without<StageVisit>(i))
       .sort((a, b) => a.visit - b.visit);
-    const audit = own.filter((i) => i.sk.startsWith('AUDIT#')).map((i) => without<AuditEvent>(i));
+    const audit = own
+      .filter((i) => i.sk.startsWith('AUDIT#'))
+      .map((i) => without<AuditRecord>(i))
+      .sort((a, b) => a.seq - b.seq);
+    const headItem = own.find((i) => i.sk === 'AUDITHEAD');
+    const chain = verifyTrail(audit, headItem === undefined ? GENESIS_HEAD : without<ChainHead>(headItem));
+    if (!chain.valid) find('inconsistent', id, `the audit chain is broken: ${JSON.stringify(chain.problem)}`);
     const docs = own.filter((i) => i.sk.startsWith('DOC#')).map((i) => without<SubmittedDocument>(i));
     const appActions = actions.filter((a) => a.applicationId === id);
     const mails = outbox.filter((m) => m.applicationId === id);

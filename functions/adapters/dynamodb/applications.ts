@@ -2,10 +2,10 @@
 import type { Application } from '#core/domain/application.ts';
 import type { ApplicantRecord, IdempotencyRecord } from '#core/domain/records.ts';
 import type { ApplicationRepository, CreateDraftResult } from '#core/ports.ts';
-import { auditPut } from './audit.ts';
+import { transactWithAudit } from './audit.ts';
 import { applicationItem, outboxPut } from './items.ts';
 import { keys } from './keys.ts';
-import type { Table } from './table.ts';
+import type { Table, TransactItem } from './table.ts';
 
 const isDraft = {
   ConditionExpression: '#status = :draft',
@@ -26,19 +26,8 @@ export class DynamoApplications implements ApplicationRepository {
 
   async createDraft(input: Parameters<ApplicationRepository['createDraft']>[0]): Promise<CreateDraftResult> {
     const { application: app } = input;
-    const result = await this.table.transact([
-      {
-        Put: {
-          Item: { ...keys.track(app.trackingCode), applicationId: app.id },
-          ConditionExpression: 'attribute_not_exists(pk)',
-        },
-      },
-      { Put: { Item: applicationItem(app), ConditionExpression: 'attribute_not_exists(pk)' } },
-      { Put: { Item: { ...keys.applicant(app.id), ...input.applicant } } },
-      { Put: { Item: { ...keys.access(app.id), tokenHash: input.tokenHash, issuedAt: app.createdAt } } },
-      auditPut(input.audit),
-      ...(input.mail === undefined ? [] : [outboxPut(input.mail, app.createdAt)]),
-      ...(input.idempotency === undefined
+    const idempotency: TransactItem[] =
+      input.idempotency === undefined
         ? []
         : [
             {
@@ -49,11 +38,24 @@ export class DynamoApplications implements ApplicationRepository {
                 ExpressionAttributeValues: { ':now': Math.floor(Date.parse(app.createdAt) / 1000) },
               },
             },
-          ]),
-    ]);
+          ];
+    const items: TransactItem[] = [
+      {
+        Put: {
+          Item: { ...keys.track(app.trackingCode), applicationId: app.id },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        },
+      },
+      { Put: { Item: applicationItem(app), ConditionExpression: 'attribute_not_exists(pk)' } },
+      { Put: { Item: { ...keys.applicant(app.id), ...input.applicant } } },
+      { Put: { Item: { ...keys.access(app.id), tokenHash: input.tokenHash, issuedAt: app.createdAt } } },
+      ...(input.mail === undefined ? [] : [outboxPut(input.mail, app.createdAt)]),
+      ...idempotency,
+    ];
+    const result = await transactWithAudit(this.table, items, [input.audit]);
     if (result.written) return 'created';
     if (result.failedAt === 0) return 'tracking-code-taken';
-    if (result.failedAt === (input.mail === undefined ? 5 : 6)) return 'idempotency-key-taken';
+    if (idempotency.length > 0 && result.failedAt === items.length - 1) return 'idempotency-key-taken';
     throw new Error(`draft ${app.id}: unexpected condition failure at item ${result.failedAt}`);
   }
 

@@ -1,7 +1,7 @@
 /** Atomic changes (a state change, its audit records, its mail) and the outbox (items in keys.ts). */
 import type { OutboxMail, OutboxRecord } from '#core/ports.ts';
 import { type Change, type Changes, ConcurrentUpdateError, type Outbox } from '#core/ports.ts';
-import { auditPut } from './audit.ts';
+import { transactWithAudit } from './audit.ts';
 import { applicationItem, outboxItem, outboxPut, takeNumberUpdate } from './items.ts';
 import { keys } from './keys.ts';
 import type { Table, TransactItem } from './table.ts';
@@ -80,12 +80,13 @@ export class DynamoChanges implements Changes {
         },
         `action ${id}`,
       );
-    for (const event of change.audit ?? []) add(auditPut(event), 'audit');
     for (const mail of change.mail ?? []) add(outboxPut(mail, at), `mail ${mail.id}`);
     if (change.takeNumber !== undefined)
       add(takeNumberUpdate(change.takeNumber), `sequence ${change.takeNumber.sequence}`);
-    if (items.length === 0) return;
-    const result = await this.table.transact(items);
+    const audit = change.audit ?? [];
+    if (items.length === 0 && audit.length === 0) return;
+    // The audit records go last (transactWithAudit), so `failedAt` indexes `what`.
+    const result = await transactWithAudit(this.table, items, audit);
     if (!result.written) throw new ConcurrentUpdateError(what[result.failedAt] ?? 'a record');
   }
 }

@@ -3,7 +3,7 @@ import type { AuditEvent, SubmittedDocument } from '#core/domain/application.ts'
 import type { UploadRejection } from '#core/domain/file-type.ts';
 import type { UploadRecord } from '#core/domain/records.ts';
 import type { DocumentRepository } from '#core/ports.ts';
-import { auditPut } from './audit.ts';
+import { transactWithAudit } from './audit.ts';
 import { collections, keys } from './keys.ts';
 import type { Table } from './table.ts';
 
@@ -26,52 +26,58 @@ export class DynamoDocuments implements DocumentRepository {
 
   async acceptUpload(upload: UploadRecord, version: SubmittedDocument, audit: AuditEvent): Promise<boolean> {
     const id = upload.applicationId;
-    const result = await this.table.transact([
-      {
-        Update: {
-          Key: keys.upload(id, upload.uploadId),
-          UpdateExpression: 'SET #status = :accepted, decidedAt = :at REMOVE expiresAt',
-          ConditionExpression: '#status = :pending',
-          ExpressionAttributeNames: STATUS,
-          ExpressionAttributeValues: {
-            ':accepted': 'accepted',
-            ':pending': 'pending',
-            ':at': version.acceptedAt,
+    const result = await transactWithAudit(
+      this.table,
+      [
+        {
+          Update: {
+            Key: keys.upload(id, upload.uploadId),
+            UpdateExpression: 'SET #status = :accepted, decidedAt = :at REMOVE expiresAt',
+            ConditionExpression: '#status = :pending',
+            ExpressionAttributeNames: STATUS,
+            ExpressionAttributeValues: {
+              ':accepted': 'accepted',
+              ':pending': 'pending',
+              ':at': version.acceptedAt,
+            },
           },
         },
-      },
-      {
-        Put: {
-          Item: {
-            ...keys.document(id, version.requirementId, version.acceptedAt, version.uploadId),
-            applicationId: id,
-            ...version,
+        {
+          Put: {
+            Item: {
+              ...keys.document(id, version.requirementId, version.acceptedAt, version.uploadId),
+              applicationId: id,
+              ...version,
+            },
           },
         },
-      },
-      auditPut(audit),
-    ]);
+      ],
+      [audit],
+    );
     return result.written;
   }
 
   async rejectUpload(upload: UploadRecord, reason: UploadRejection, audit: AuditEvent): Promise<boolean> {
-    const result = await this.table.transact([
-      {
-        Update: {
-          Key: keys.upload(upload.applicationId, upload.uploadId),
-          UpdateExpression: 'SET #status = :rejected, reason = :reason, decidedAt = :at REMOVE expiresAt',
-          ConditionExpression: '#status = :pending',
-          ExpressionAttributeNames: STATUS,
-          ExpressionAttributeValues: {
-            ':rejected': 'rejected',
-            ':pending': 'pending',
-            ':reason': reason,
-            ':at': audit.at,
+    const result = await transactWithAudit(
+      this.table,
+      [
+        {
+          Update: {
+            Key: keys.upload(upload.applicationId, upload.uploadId),
+            UpdateExpression: 'SET #status = :rejected, reason = :reason, decidedAt = :at REMOVE expiresAt',
+            ConditionExpression: '#status = :pending',
+            ExpressionAttributeNames: STATUS,
+            ExpressionAttributeValues: {
+              ':rejected': 'rejected',
+              ':pending': 'pending',
+              ':reason': reason,
+              ':at': audit.at,
+            },
           },
         },
-      },
-      auditPut(audit),
-    ]);
+      ],
+      [audit],
+    );
     return result.written;
   }
 

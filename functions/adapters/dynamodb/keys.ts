@@ -17,8 +17,10 @@
  * - `VISIT#<nnnn>`: one stage visit (deadline, reminders, decision, office time used).
  * - `SURVEY`: the satisfaction survey (one per application); gsi1 `SURVEY#<regency>#<yyyy-mm>` /
  *   `<answeredAt>#<id>`: an office's monthly IKM is one Query.
- * - `AUDIT#<at>#<rand>`: the audit trail, append-only, written in the same transaction as the change
- *   it records where there is one.
+ * - `AUDIT#<seq>` (8 digits): the audit trail, append-only, a hash chain (core/domain/audit-chain.ts)
+ *   in seq order; written in the same transaction as the change it records where there is one.
+ * - `AUDITHEAD`: the chain's head `{seq, hash}` (its last record); every transaction that appends
+ *   audit records moves it on the condition that it still holds the value read, so appends serialize.
  *
  * Beside it:
  * - `TRACK#<code>` / `TRACK`: reserves a tracking code (conditional put), maps it to the application.
@@ -64,7 +66,8 @@ export const keys = {
     key(appPk(id), `DOC#${requirementId}#${acceptedAt}#${uploadId}`),
   visit: (id: string, visit: number) => key(appPk(id), `VISIT#${String(visit).padStart(4, '0')}`),
   survey: (id: string) => key(appPk(id), 'SURVEY'),
-  audit: (id: string, at: string, suffix: string) => key(appPk(id), `AUDIT#${at}#${suffix}`),
+  audit: (id: string, seq: number) => key(appPk(id), `AUDIT#${String(seq).padStart(8, '0')}`),
+  auditHead: (id: string) => key(appPk(id), 'AUDITHEAD'),
   track: (code: string) => key(`TRACK#${code}`, 'TRACK'),
   idempotency: (keyHash: string) => key(`IDEMPOTENCY#${keyHash}`, 'IDEMPOTENCY'),
   action: (id: string) => key(`ACTION#${id}`, 'ACTION'),

@@ -8,7 +8,7 @@ import {
   type Sequences,
   type SurveyRepository,
 } from '#core/ports.ts';
-import { auditPut } from './audit.ts';
+import { transactWithAudit } from './audit.ts';
 import { takeNumberUpdate } from './items.ts';
 import { indexKeys, keys } from './keys.ts';
 import type { Table } from './table.ts';
@@ -17,19 +17,22 @@ export class DynamoSurveys implements SurveyRepository {
   constructor(private readonly table: Table) {}
 
   async put(survey: SurveyRecord, audit: AuditEvent): Promise<boolean> {
-    const result = await this.table.transact([
-      {
-        Put: {
-          Item: {
-            ...keys.survey(survey.applicationId),
-            ...indexKeys.survey(survey.regencyId, survey.month, survey.answeredAt, survey.applicationId),
-            ...survey,
+    const result = await transactWithAudit(
+      this.table,
+      [
+        {
+          Put: {
+            Item: {
+              ...keys.survey(survey.applicationId),
+              ...indexKeys.survey(survey.regencyId, survey.month, survey.answeredAt, survey.applicationId),
+              ...survey,
+            },
+            ConditionExpression: 'attribute_not_exists(pk)',
           },
-          ConditionExpression: 'attribute_not_exists(pk)',
         },
-      },
-      auditPut(audit),
-    ]);
+      ],
+      [audit],
+    );
     if (!result.written && result.failedAt !== 0)
       throw new Error(`survey of ${survey.applicationId}: unexpected condition failure`);
     return result.written;
@@ -44,16 +47,19 @@ export class DynamoComplaints implements ComplaintRepository {
   constructor(private readonly table: Table) {}
 
   async put(complaint: ComplaintRecord, number: SequenceNumber, audit?: AuditEvent): Promise<void> {
-    const result = await this.table.transact([
-      {
-        Put: {
-          Item: { ...keys.complaint(complaint.reference), ...indexKeys.complaint(complaint), ...complaint },
-          ConditionExpression: 'attribute_not_exists(pk)',
+    const result = await transactWithAudit(
+      this.table,
+      [
+        {
+          Put: {
+            Item: { ...keys.complaint(complaint.reference), ...indexKeys.complaint(complaint), ...complaint },
+            ConditionExpression: 'attribute_not_exists(pk)',
+          },
         },
-      },
-      takeNumberUpdate(number),
-      ...(audit === undefined ? [] : [auditPut(audit)]),
-    ]);
+        takeNumberUpdate(number),
+      ],
+      audit === undefined ? [] : [audit],
+    );
     if (!result.written) throw new ConcurrentUpdateError(`complaint reference ${complaint.reference}`);
   }
 }

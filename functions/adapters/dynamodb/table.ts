@@ -37,13 +37,25 @@ export function isConditionFailure(e: unknown): boolean {
   return e instanceof ConditionalCheckFailedException || nameOf(e) === 'ConditionalCheckFailedException';
 }
 
-/** Index of the first item a cancelled transaction failed on because of its condition. */
-function failedConditionAt(e: unknown): number | undefined {
+/** Indexes of the items a cancelled transaction names with `code`; undefined for any other error. */
+function cancelledAt(e: unknown, code: string): number[] | undefined {
   if (!(e instanceof TransactionCanceledException) && nameOf(e) !== 'TransactionCanceledException')
     return undefined;
   const reasons = (e as TransactionCanceledException).CancellationReasons ?? [];
-  const index = reasons.findIndex((r) => r.Code === 'ConditionalCheckFailed');
-  return index === -1 ? undefined : index;
+  return reasons.flatMap((r, index) => (r.Code === code ? [index] : []));
+}
+
+/** Index of the first item a cancelled transaction failed on because of its condition. */
+function failedConditionAt(e: unknown): number | undefined {
+  return cancelledAt(e, 'ConditionalCheckFailed')?.[0];
+}
+
+/**
+ * Indexes of the items a transaction was cancelled on because another transaction was writing them
+ * (`TransactionConflict`, thrown by `transact`): nothing was written, so it may simply run again.
+ */
+export function conflictsAt(e: unknown): number[] {
+  return cancelledAt(e, 'TransactionConflict') ?? [];
 }
 
 export class Table {

@@ -14,6 +14,7 @@ import type {
   StageVisit,
   SubmittedDocument,
 } from '#core/domain/application.ts';
+import { type AuditRecord, type ChainHead, chainEvents, GENESIS_HEAD } from '#core/domain/audit-chain.ts';
 import { createCalendar } from '#core/domain/calendar/calendar.ts';
 import type { OfficialLink } from '#core/domain/official-links.ts';
 import type * as records from '#core/domain/records.ts';
@@ -40,19 +41,25 @@ function interleavings() {
 }
 
 export function fakeAudit() {
-  const events: AuditEvent[] = [];
+  /** Every application's chain, records in seq order (as the adapter's `AUDIT#<seq>` keys order them). */
+  const chains = new Map<string, AuditRecord[]>();
+  const heads = new Map<string, ChainHead>();
   const port: core.AuditTrail = {
-    append: async (event) => void events.push(copy(event)),
-    // Oldest first, as the adapter's sort key `AUDIT#<at>#<random>` orders them.
-    list: async (id) =>
-      events
-        .filter((e) => e.applicationId === id)
-        .sort((a, b) => byKey(a.at, b.at))
-        .map(copy),
+    // Chained exactly as the adapter chains them (the pure module), one append at a time.
+    append: async (event) => {
+      const chained = chainEvents(heads.get(event.applicationId) ?? GENESIS_HEAD, [copy(event)]);
+      chains.set(event.applicationId, [...(chains.get(event.applicationId) ?? []), ...chained.records]);
+      heads.set(event.applicationId, chained.head);
+    },
+    list: async (id) => (chains.get(id) ?? []).map(copy),
+    head: async (id) => copy(heads.get(id)),
   };
+  /** An application's events as appended, without their place in the chain. */
+  const events = (id: string): AuditEvent[] =>
+    (chains.get(id) ?? []).map(({ seq: _s, prevHash: _p, hash: _h, ...event }) => copy(event));
   /** An application's event types, in the order they were appended. */
-  const types = (id: string) => events.filter((e) => e.applicationId === id).map((e) => e.type);
-  return Object.assign(port, { events, types });
+  const types = (id: string) => events(id).map((e) => e.type);
+  return Object.assign(port, { chains, heads, events, types });
 }
 export type FakeAudit = ReturnType<typeof fakeAudit>;
 

@@ -154,7 +154,7 @@ describe('permitDownload', () => {
 
     await permitDownload(ports, app);
 
-    expect((await ports.audit.list(app.id)).at(-1)).toEqual({
+    expect(ports.audit.events(app.id).at(-1)).toEqual({
       ...{ applicationId: app.id, at: ports.now().toISOString(), type: 'document-downloaded' },
       ...{ actor: 'applicant', detail: { document: 'permit' } },
     });

@@ -94,7 +94,7 @@ describe('fileComplaint', () => {
 
     const { reference } = await fileComplaint(ports, complaint({ trackingCode: app.trackingCode }));
 
-    expect(await ports.audit.list(app.id)).toEqual([
+    expect(ports.audit.events(app.id)).toEqual([
       {
         applicationId: app.id,
         at: ports.now().toISOString(),

@@ -84,7 +84,7 @@ describe('createDraft', () => {
 
     const { application } = await createDraft(ports, aRequest(), undefined);
 
-    expect(await ports.audit.list(application.id)).toEqual([
+    expect(ports.audit.events(application.id)).toEqual([
       { applicationId: application.id, at: ports.now().toISOString(), type: 'created', actor: 'applicant' },
     ]);
   });

@@ -107,7 +107,7 @@ describe('numberPermit', () => {
 
     await numberPermit(ports, app.id, decidedAt);
 
-    expect(await ports.audit.list(app.id)).toEqual([
+    expect(ports.audit.events(app.id)).toEqual([
       {
         applicationId: app.id,
         at: decidedAt.toISOString(),
