@@ -59,7 +59,14 @@ export const httpFunctionAccess: FunctionAccessMap = {
   // views and signing codes (table); presigns document downloads (read) and stores inspection reports
   // (write); hands the decision to the waiting workflow (SendTaskSuccess); mails signing codes.
   'official-links': {
-    access: ['table:read', 'table:write', 'documents:read', 'documents:write', 'workflows:respond', 'mail:send'],
+    access: [
+      'table:read',
+      'table:write',
+      'documents:read',
+      'documents:write',
+      'workflows:respond',
+      'mail:send',
+    ],
   },
 };
 

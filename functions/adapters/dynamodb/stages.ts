@@ -1,7 +1,7 @@
 /** Stage visits and pending actions (items in keys.ts). */
 import type { AuditEvent, Decision, PendingAction, StageVisit } from '#core/domain/application.ts';
 import type { DecideResult, StageRepository } from '#core/ports.ts';
-import { auditPut } from './audit.ts';
+import { transactWithAudit } from './audit.ts';
 import { collections, keys } from './keys.ts';
 import type { Table } from './table.ts';
 
@@ -51,41 +51,47 @@ export class DynamoStages implements StageRepository {
       options.linkCreatedAt === undefined
         ? ''
         : ' AND (attribute_not_exists(linksValidFrom) OR linksValidFrom <= :linkCreatedAt)';
-    const result = await this.table.transact([
-      {
-        Update: {
-          Key: keys.action(id),
-          UpdateExpression: 'SET #status = :decided, decision = :decision',
-          ConditionExpression: `#status = :open${linkCondition}`,
-          ExpressionAttributeNames: STATUS,
-          ExpressionAttributeValues: {
-            ':decided': 'decided',
-            ':decision': decision,
-            ':open': 'open',
-            ...(options.linkCreatedAt === undefined ? {} : { ':linkCreatedAt': options.linkCreatedAt }),
+    const result = await transactWithAudit(
+      this.table,
+      [
+        {
+          Update: {
+            Key: keys.action(id),
+            UpdateExpression: 'SET #status = :decided, decision = :decision',
+            ConditionExpression: `#status = :open${linkCondition}`,
+            ExpressionAttributeNames: STATUS,
+            ExpressionAttributeValues: {
+              ':decided': 'decided',
+              ':decision': decision,
+              ':open': 'open',
+              ...(options.linkCreatedAt === undefined ? {} : { ':linkCreatedAt': options.linkCreatedAt }),
+            },
           },
         },
-      },
-      ...(options.audit === undefined ? [] : [auditPut(options.audit)]),
-    ]);
+      ],
+      options.audit === undefined ? [] : [options.audit],
+    );
     if (result.written) return 'decided';
     const current = await this.getAction(id);
     return current?.status === 'decided' ? 'already-decided' : 'closed';
   }
 
   async reassign(id: string, assignees: string[], at: string, audit: AuditEvent): Promise<boolean> {
-    const result = await this.table.transact([
-      {
-        Update: {
-          Key: keys.action(id),
-          UpdateExpression: 'SET assignees = :assignees, linksValidFrom = :at',
-          ConditionExpression: '#status = :open',
-          ExpressionAttributeNames: STATUS,
-          ExpressionAttributeValues: { ':assignees': assignees, ':at': at, ':open': 'open' },
+    const result = await transactWithAudit(
+      this.table,
+      [
+        {
+          Update: {
+            Key: keys.action(id),
+            UpdateExpression: 'SET assignees = :assignees, linksValidFrom = :at',
+            ConditionExpression: '#status = :open',
+            ExpressionAttributeNames: STATUS,
+            ExpressionAttributeValues: { ':assignees': assignees, ':at': at, ':open': 'open' },
+          },
         },
-      },
-      auditPut(audit),
-    ]);
+      ],
+      [audit],
+    );
     return result.written;
   }
 }

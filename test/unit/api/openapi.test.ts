@@ -28,7 +28,11 @@ function refs(node: unknown, found: string[] = []): string[] {
 
 describe('route table and contract', () => {
   it('name exactly the same routes', () => {
-    expect(apiRoutes().map((r) => `${r.method} ${r.path}`).sort()).toEqual(Object.keys(operations).sort());
+    expect(
+      apiRoutes()
+        .map((r) => `${r.method} ${r.path}`)
+        .sort(),
+    ).toEqual(Object.keys(operations).sort());
   });
 
   it('keep the HTML pages (officials’ links) out of the JSON contract', () => {

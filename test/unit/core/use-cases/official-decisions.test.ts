@@ -71,7 +71,7 @@ async function state(ports: FakePorts, id: string, actionId: string) {
     await ports.applications.get(id),
     await ports.stages.getAction(actionId),
     await ports.stages.listVisits(id),
-    ports.audit.events.length,
+    ports.audit.events(id).length,
     [...ports.links.links.values()],
     ports.tasks.calls,
     ports.mailer.sent.length,
@@ -151,7 +151,7 @@ describe('decideByLink', () => {
       actorName: expect.any(String),
       decidedAt: later.toISOString(),
     });
-    expect(ports.audit.events.filter((e) => e.type === 'decision-recorded')).toEqual([
+    expect(ports.audit.events(id).filter((e) => e.type === 'decision-recorded')).toEqual([
       expect.objectContaining({ applicationId: id, actor: 'rina-petugas', role: 'petugas', from: visitor }),
     ]);
     expect(ports.tasks.delivered()).toEqual([
@@ -413,7 +413,7 @@ describe('viewDocument', () => {
     const result = await viewDocument(ports, tokens.rina as string, 'ktp', visitor, later);
 
     expect(result).toMatchObject({ kind: 'url', url: expect.stringContaining('applications/x/ktp.pdf') });
-    expect(ports.audit.events.at(-1)).toMatchObject({
+    expect(ports.audit.events(id).at(-1)).toMatchObject({
       applicationId: id,
       type: 'document-viewed',
       actor: 'rina-petugas',
@@ -425,7 +425,7 @@ describe('viewDocument', () => {
 
 describe('reassign', () => {
   it('revokes the earlier links at once and mails the acting official their own', async () => {
-    const { ports, actionId, tokens } = await arrange();
+    const { ports, id, actionId, tokens } = await arrange();
     const rina = tokens.rina as string;
     const app = anApplication();
     ports.clock.set(later);
@@ -454,7 +454,7 @@ describe('reassign', () => {
     const decided = await decideByLink(ports, andi, form(andi, { outcome: 'approve' }), visitor, later);
     expect(decided.kind).toBe('decided');
     expect((await ports.stages.getAction(actionId))?.decision?.actor).toBe('andi-kasi');
-    expect(ports.audit.events.filter((e) => e.type === 'reassigned')).toEqual([
+    expect(ports.audit.events(id).filter((e) => e.type === 'reassigned')).toEqual([
       expect.objectContaining({
         actor: 'operator:test',
         detail: expect.objectContaining({ to: 'andi-kasi' }),
