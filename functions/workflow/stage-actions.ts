@@ -5,6 +5,7 @@
  */
 import middy from '@middy/core';
 import { z } from 'zod';
+import { OUTCOMES } from '#config/regency-schema.ts';
 import { stageTimer } from '#core/use-cases/stage-waits.ts';
 import {
   completeStage,
@@ -21,14 +22,7 @@ import { parseEvent } from '#runtime/parse-event.ts';
 
 const base = { applicationId: z.string().min(1), at: z.iso.datetime({ offset: true }) };
 const decisionSchema = z.object({
-  outcome: z.enum([
-    'approve',
-    'returnForCompletion',
-    'reject',
-    'inspectionNeeded',
-    'inspectionNotNeeded',
-    'resubmitted',
-  ]),
+  outcome: z.enum([...OUTCOMES, 'resubmitted']),
   actor: z.string().min(1),
   note: z.string().optional(),
   deficient: z.array(z.string()).optional(),

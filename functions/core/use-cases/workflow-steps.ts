@@ -215,10 +215,11 @@ const sameDecision = (a: Decision, b: Decision): boolean =>
  * The decision that a task carried is acted on only if the product recorded it on the pending action
  * (submitDecision): anyone able to reach Step Functions could otherwise move an application.
  */
-async function assertRecorded(ports: Ports, actionId: string, decision: Decision): Promise<void> {
+async function assertRecorded(ports: Ports, actionId: string, decision: Decision): Promise<Decision> {
   const action = await ports.stages.getAction(actionId);
   if (action?.decision === undefined || !sameDecision(action.decision, decision))
     throw new WorkflowError('InvalidDecision', `the decision on ${actionId} was not recorded by the product`);
+  return action.decision;
 }
 
 /** The stage's decision arrived: close the stage and its pending action, record the time it took. */
@@ -238,7 +239,8 @@ export function completeStage(
         'InvalidDecision',
         `outcome ${decision.outcome} is not allowed at stage ${stageId}`,
       );
-    await assertRecorded(ports, actionId, decision);
+    // What the product recorded is what the visit keeps (the task's copy may be trimmed on its way).
+    const recorded = await assertRecorded(ports, actionId, decision);
     const visitNo = app.current?.pendingActionId === actionId ? app.current.visit : undefined;
     const visit = visitNo === undefined ? undefined : await ports.stages.getVisit(applicationId, visitNo);
     if (visit === undefined || visit.decidedAt !== undefined) return { outcome: decision.outcome };
@@ -253,7 +255,7 @@ export function completeStage(
             outcome: decision.outcome,
             decidedBy: decision.actor,
             ...(decision.note === undefined ? {} : { note: decision.note }),
-            ...(decision.reports === undefined ? {} : { reports: decision.reports }),
+            ...(recorded.reports === undefined ? {} : { reports: recorded.reports }),
             officeMinutesUsed: ports.calendar.officeMinutesBetween(new Date(visit.enteredAt), at),
             breached: visit.breached || at > new Date(visit.deadline),
           },
