@@ -86,7 +86,7 @@ export const VERDICT_STATUS: Readonly<Record<LinkVerdict['kind'], number>> = {
   usable: 200,
   unknown: 404,
   expired: 410,
-  revoked: 410,
+  revoked: 403,
   decided: 409,
   'moved-on': 410,
 };
