@@ -90,8 +90,9 @@ export async function transactWithAudit(
       const result = await table.transact([...items, ...audit]);
       if (result.written || result.failedAt < items.length) return result;
     } catch (e) {
-      // Only a conflict on the chain is ours to resolve; anything else surfaces as it did.
-      if (!conflictsAt(e).some((index) => index >= items.length)) throw e;
+      // A transaction cancelled because another one was writing the same items (the chain's head,
+      // or the application under a burst of requests) wrote nothing: run it again on fresh heads.
+      if (conflictsAt(e).length === 0) throw e;
     }
     if (attempt >= attempts)
       throw new ConcurrentUpdateError(

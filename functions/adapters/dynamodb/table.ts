@@ -58,6 +58,9 @@ export function conflictsAt(e: unknown): number[] {
   return cancelledAt(e, 'TransactionConflict') ?? [];
 }
 
+/** How often a transaction cancelled only by conflicts is run again before the error surfaces. */
+const TRANSACTION_CONFLICT_ATTEMPTS = 3;
+
 export class Table {
   constructor(
     private readonly db: DynamoDBDocumentClient,
@@ -139,13 +142,18 @@ export class Table {
       const [kind, body] = Object.entries(item)[0] as [string, object];
       return { [kind]: { TableName: this.name, ...body } };
     }) as TransactWriteCommandInput['TransactItems'];
-    try {
-      await this.db.send(new TransactWriteCommand({ TransactItems }));
-      return { written: true };
-    } catch (e) {
-      const failedAt = failedConditionAt(e);
-      if (failedAt === undefined) throw e;
-      return { written: false, failedAt };
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.db.send(new TransactWriteCommand({ TransactItems }));
+        return { written: true };
+      } catch (e) {
+        const failedAt = failedConditionAt(e);
+        if (failedAt !== undefined) return { written: false, failedAt };
+        // Cancelled only because another transaction was writing the same items: nothing was
+        // written, and DynamoDB's advice is to run it again (a burst of requests on one application).
+        if (conflictsAt(e).length === 0 || attempt >= TRANSACTION_CONFLICT_ATTEMPTS) throw e;
+        await new Promise((resolve) => setTimeout(resolve, Math.random() * 20 * attempt));
+      }
     }
   }
 }

@@ -279,7 +279,7 @@ export async function viewDocument(
 ): Promise<{ kind: 'url'; url: string } | { kind: 'problem'; problem: LinkProblem } | { kind: 'not-found' }> {
   const resolved = await resolve(ports, token, at);
   if (!resolved.ok) return { kind: 'problem', problem: resolved.problem };
-  const { app, stage, official, permit } = resolved.r;
+  const { app, stage, official } = resolved.r;
   let found: { key: string; fileName: string } | undefined;
   const document = app.documents?.[ref];
   if (document !== undefined)
@@ -294,7 +294,7 @@ export async function viewDocument(
     if (stored !== undefined)
       found = { key: stored.objectKey, fileName: `${app.trackingCode}-${ref}${extension(stored.mediaType)}` };
   }
-  if (found === undefined || !permit) return { kind: 'not-found' };
+  if (found === undefined) return { kind: 'not-found' };
   await ports.audit.append({
     applicationId: app.id,
     at: at.toISOString(),

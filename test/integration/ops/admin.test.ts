@@ -57,7 +57,7 @@ describe('npm run admin -- reassign', () => {
 
     expect(result.code, result.stderr).toBe(0);
     expect(result.stdout).toContain('reassigned');
-    expect((await api(`/o/${rina}`)).status).toBe(410);
+    expect((await api(`/o/${rina}`)).status).toBe(403);
     const andi = await linkTo('andi-kasi', draft.trackingCode);
     const page = await api(`/o/${andi}`);
     const html = await page.text();

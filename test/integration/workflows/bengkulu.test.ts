@@ -23,13 +23,17 @@ describe('Kota Bengkulu SIKOT deadlines (seed 001)', () => {
     expect(app.current?.deadline).toBe(at('2026-03-25T16:00').toISOString());
     // The overall limit of 15 working days ends on Wed 15 Apr (3 Apr, Good Friday, is off).
     expect(app.clock?.deadline).toBe(at('2026-04-15T16:00').toISOString());
-    const notice = await mailbox().waitFor(
-      (m) => m.subject.includes(app.trackingCode) && m.subject.includes('Menunggu tindakan'),
-    );
-    expect(notice.destination.to).toEqual([
-      'rina@dpmptsp.bengkulukota.example',
-      'dedi@dpmptsp.bengkulukota.example',
-    ]);
-    expect(notice.body.text).toContain('Rabu, 25 Maret 2026 16.00 WIB');
+    // One mail per official, each with their own link.
+    for (const official of ['rina@dpmptsp.bengkulukota.example', 'dedi@dpmptsp.bengkulukota.example']) {
+      const notice = await mailbox().waitFor(
+        (m) =>
+          m.subject.includes(app.trackingCode) &&
+          m.subject.includes('Menunggu tindakan') &&
+          m.destination.to.includes(official),
+      );
+      expect(notice.destination.to).toEqual([official]);
+      expect(notice.body.text).toContain('Rabu, 25 Maret 2026 16.00 WIB');
+      expect(notice.body.text).toMatch(/\/o\/[A-Za-z0-9_-]{43}/);
+    }
   });
 });

@@ -1,16 +1,5 @@
-/**
- * Officials deciding as a person would, for the in-process workflow driver: read the mail in the real
- * local mailbox, take the link, GET the page, POST the form it served (with a report file where the
- * stage asks for one, and the mailed code at signing stages). The pages are served by the product's
- * own handler behind the local API gateway, in this process, so they share the driver's container
- * (and its manual clock) with the workflow functions.
- */
-import type { AddressInfo } from 'node:net';
-import { pathToFileURL } from 'node:url';
-import { httpFunctionEntry, routes } from '#api/routes.ts';
 import type { Official, Outcome, Stage } from '#config/regency-schema.ts';
-import { createApiServer, type Handler } from '../../../local/api-gateway.ts';
-import { REPO_ROOT } from '../../../local/stack.ts';
+import { startInProcessApi } from '../harness/in-process-api.ts';
 import { addressedTo, type MailboxEmail, mailbox } from '../harness/index.ts';
 import type { WorkflowDriver } from './driver.ts';
 
@@ -38,24 +27,8 @@ export interface OfficialsByMail {
 export async function officialsByMail(wf: WorkflowDriver): Promise<OfficialsByMail> {
   // The pages judge link lifetimes by the container's clock: make it the workflow's manual clock.
   wf.ports.now = () => new Date(wf.clock.now());
-  const modules = new Map<string, Promise<Handler>>();
-  const server = createApiServer({
-    routes,
-    functionNamePrefix: 'it',
-    region: 'ap-southeast-3',
-    loadHandler: (fn) => {
-      let handler = modules.get(fn);
-      if (handler === undefined) {
-        handler = import(pathToFileURL(`${REPO_ROOT}/${httpFunctionEntry(fn)}`).href).then(
-          (m: { handler: Handler }) => m.handler,
-        );
-        modules.set(fn, handler);
-      }
-      return handler;
-    },
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const api = await startInProcessApi();
+  const baseUrl = api.baseUrl;
   const box = mailbox();
 
   const newest = async (predicate: (m: MailboxEmail) => boolean): Promise<MailboxEmail> => {
@@ -147,9 +120,6 @@ export async function officialsByMail(wf: WorkflowDriver): Promise<OfficialsByMa
       await wf.settleAfter(id, before);
       return { official, stage };
     },
-    async close() {
-      server.closeAllConnections();
-      await new Promise((resolve) => server.close(resolve));
-    },
+    close: () => api.close(),
   };
 }

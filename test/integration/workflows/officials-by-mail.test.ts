@@ -6,10 +6,11 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listRegencyIds, loadRegency } from '#config/load.ts';
-import type { Outcome, Permit, Stage } from '#config/regency-schema.ts';
+import type { Permit, Stage } from '#config/regency-schema.ts';
 import { addressedTo, mailbox } from '../harness/index.ts';
 import { type OfficialsByMail, officialsByMail } from './by-mail.ts';
 import { at, type WorkflowDriver, workflowDriver } from './driver.ts';
+import { forward } from './scenarios.ts';
 
 const START: Record<string, Date> = {
   contoh: at('2026-07-20T08:00', '+08:00'),
@@ -17,9 +18,6 @@ const START: Record<string, Date> = {
   'kota-bengkulu': at('2026-03-16T08:00'),
   'kota-pekanbaru': at('2026-03-16T08:00'),
 };
-
-const forward = (stage: Stage, inspection: boolean): Outcome =>
-  stage.kind === 'decide-inspection' ? (inspection ? 'inspectionNeeded' : 'inspectionNotNeeded') : 'approve';
 
 /** Decides forward at each stage through its mail link until the workflow ends; returns the stages seen. */
 async function walkByMail(

@@ -18,7 +18,7 @@ const stageOf = (permit: Permit, id: string | undefined): Stage => {
 };
 
 /** The outcome a cooperative official picks: approve, or order the inspection when that is the choice. */
-const forward = (stage: Stage, inspection: boolean): Outcome =>
+export const forward = (stage: Stage, inspection: boolean): Outcome =>
   stage.kind === 'decide-inspection' ? (inspection ? 'inspectionNeeded' : 'inspectionNotNeeded') : 'approve';
 
 /** Decides `forward` at every stage until the execution ends or `until` says stop; returns the stages seen. */

@@ -86,6 +86,37 @@ describe('localIso', () => {
   });
 });
 
+describe("applicationView of an official's decision", () => {
+  it('shows the decision on the timeline, never where the official acted from', () => {
+    const decided: AuditEvent = {
+      applicationId: 'app-1',
+      at: '2026-03-25T04:00:00.000Z',
+      type: 'decision-recorded',
+      stageId: 'pemeriksaan-kelengkapan',
+      actor: 'rina-petugas',
+      role: 'petugas',
+      from: { ip: '203.0.113.7', userAgent: 'Mozilla/5.0 (Android)' },
+      detail: { outcome: 'returnForCompletion' },
+    };
+    const view = applicationView(ctx, {
+      app,
+      applicant: applicantSchema.parse(applicantFixture()),
+      visits,
+      audit: [...audit, decided],
+      versions: [],
+      surveyAnswered: false,
+    });
+
+    expect(view.timeline[0]).toMatchObject({
+      outcome: 'returnForCompletion',
+      outcomeLabel: 'Dikembalikan untuk dilengkapi',
+    });
+    const json = JSON.stringify(view);
+    expect(json).not.toContain('203.0.113.7');
+    expect(json).not.toContain('Mozilla');
+  });
+});
+
 describe('applicationView', () => {
   const view = applicationView(ctx, {
     app,
