@@ -148,8 +148,16 @@ export interface Sequences {
 export interface DocumentFiles {
   /** A presigned PUT for `key`, signed with its Content-Type. */
   presignUpload(key: string, contentType: string, expiresInSeconds: number): Promise<string>;
-  /** A presigned GET that makes the browser save the file as `fileName`. */
-  presignDownload(key: string, fileName: string, expiresInSeconds: number): Promise<string>;
+  /**
+   * A presigned GET that makes the browser save the file as `fileName` (Content-Disposition:
+   * attachment), served as `contentType` (the type the server-side check found) when given.
+   */
+  presignDownload(
+    key: string,
+    fileName: string,
+    expiresInSeconds: number,
+    contentType?: string,
+  ): Promise<string>;
   /** Size, stored Content-Type and the first `headBytes` bytes; undefined when nothing was uploaded. */
   inspect(key: string, headBytes: number): Promise<StoredUpload | undefined>;
   /** Server-side copy within the documents bucket (freezing a submitted version). */

@@ -43,13 +43,21 @@ export class S3DocumentBucket implements DocumentFiles {
     );
   }
 
-  presignDownload(key: string, fileName: string, expiresInSeconds: number): Promise<string> {
+  presignDownload(
+    key: string,
+    fileName: string,
+    expiresInSeconds: number,
+    contentType?: string,
+  ): Promise<string> {
     return getSignedUrl(
       this.s3,
       new GetObjectCommand({
         Bucket: this.bucket,
         Key: key,
+        // Always a download, never rendered by the browser in the product's origin or S3's; and the
+        // exact type the server-side check found, whatever the uploader declared.
         ResponseContentDisposition: `attachment; filename="${fileName}"`,
+        ...(contentType === undefined ? {} : { ResponseContentType: contentType }),
       }),
       { expiresIn: expiresInSeconds },
     );

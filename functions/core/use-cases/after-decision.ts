@@ -85,7 +85,12 @@ export async function permitDownload(ports: Ports, app: Application): Promise<Do
     );
   const now = ports.now();
   const fileName = downloadFileName(issued.document, issued.number, app.trackingCode);
-  const url = await ports.files.presignDownload(issued.objectKey, fileName, PRESIGNED_URL_SECONDS);
+  const url = await ports.files.presignDownload(
+    issued.objectKey,
+    fileName,
+    PRESIGNED_URL_SECONDS,
+    'application/pdf',
+  );
   // Who saw what: downloads of personal documents are part of the audit trail (UU 27/2022).
   await ports.audit.append({
     applicationId: app.id,

@@ -280,19 +280,24 @@ export async function viewDocument(
   const resolved = await resolve(ports, token, at);
   if (!resolved.ok) return { kind: 'problem', problem: resolved.problem };
   const { app, stage, official } = resolved.r;
-  let found: { key: string; fileName: string } | undefined;
+  let found: { key: string; fileName: string; mediaType: string } | undefined;
   const document = app.documents?.[ref];
   if (document !== undefined)
     found = {
       key: document.objectKey,
       fileName: `${app.trackingCode}-${ref}${extension(document.mediaType)}`,
+      mediaType: document.mediaType,
     };
   const report = /^laporan-(\d+)-(.+)$/.exec(ref);
   if (found === undefined && report !== null) {
     const visit = await ports.stages.getVisit(app.id, Number(report[1]));
     const stored = visit?.reports?.find((x) => x.outputId === report[2]);
     if (stored !== undefined)
-      found = { key: stored.objectKey, fileName: `${app.trackingCode}-${ref}${extension(stored.mediaType)}` };
+      found = {
+        key: stored.objectKey,
+        fileName: `${app.trackingCode}-${ref}${extension(stored.mediaType)}`,
+        mediaType: stored.mediaType,
+      };
   }
   if (found === undefined) return { kind: 'not-found' };
   await ports.audit.append({
@@ -307,7 +312,7 @@ export async function viewDocument(
   });
   return {
     kind: 'url',
-    url: await ports.files.presignDownload(found.key, found.fileName, DOCUMENT_URL_SECONDS),
+    url: await ports.files.presignDownload(found.key, found.fileName, DOCUMENT_URL_SECONDS, found.mediaType),
   };
 }
 

@@ -284,11 +284,15 @@ export function fakeComplaints(audit: FakeAudit, sequences: ReturnType<typeof fa
 
 export function fakeFiles() {
   const objects = new Map<string, { body: Uint8Array; contentType: string | undefined }>();
+  /** Every presigned download handed out, with the type it is served as. */
+  const downloads: Array<{ key: string; seconds: number; contentType?: string }> = [];
   const port: core.DocumentFiles = {
     presignUpload: async (key, contentType, seconds) =>
       `https://documents.test/${key}?method=PUT&content-type=${encodeURIComponent(contentType)}&expires=${seconds}`,
-    presignDownload: async (key, fileName, seconds) =>
-      `https://documents.test/${key}?method=GET&filename=${encodeURIComponent(fileName)}&expires=${seconds}`,
+    presignDownload: async (key, fileName, seconds, contentType) => {
+      downloads.push({ key, seconds, ...(contentType === undefined ? {} : { contentType }) });
+      return `https://documents.test/${key}?method=GET&filename=${encodeURIComponent(fileName)}&expires=${seconds}`;
+    },
     inspect: async (key, headBytes) => {
       const object = objects.get(key);
       const { body, contentType } = object ?? {};
@@ -303,7 +307,7 @@ export function fakeFiles() {
     // Also what the applicant's browser does with a presigned PUT.
     put: async (key, body, contentType) => void objects.set(key, { body: body.slice(), contentType }),
   };
-  return Object.assign(port, { objects });
+  return Object.assign(port, { objects, downloads });
 }
 
 /** Executions named by application id, one state machine per permit; `stop` ends one, as StopExecution does. */

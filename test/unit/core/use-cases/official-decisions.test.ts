@@ -413,6 +413,11 @@ describe('viewDocument', () => {
     const result = await viewDocument(ports, tokens.rina as string, 'ktp', visitor, later);
 
     expect(result).toMatchObject({ kind: 'url', url: expect.stringContaining('applications/x/ktp.pdf') });
+    expect(ports.files.downloads.at(-1)).toEqual({
+      key: 'applications/x/ktp.pdf',
+      seconds: 120,
+      contentType: 'application/pdf',
+    });
     expect(ports.audit.events(id).at(-1)).toMatchObject({
       applicationId: id,
       type: 'document-viewed',
