@@ -9,6 +9,7 @@ import {
   applicationParams,
   applicationResponse,
   complaintBody,
+  complaintIdempotencyHeaders,
   complaintResponse,
   createApplicationBody,
   documentParams,
@@ -194,10 +195,19 @@ export const operations = {
   'POST /complaints': {
     operationId: 'fileComplaint',
     description:
-      'A complaint to the office, optionally about an application (by tracking code). It gets a reference and the office is notified by e-mail.',
+      'A complaint to the office, optionally about an application (by tracking code). It gets a reference and the office is notified by e-mail. Limited to 5 complaints a day per contact e-mail address and 20 an hour per source IP (429 rate-limited, with Retry-After). Send an Idempotency-Key to make retries safe.',
+    headers: complaintIdempotencyHeaders,
     body: complaintBody,
-    success: { status: 201, description: 'Filed.', schema: complaintResponse },
-    problems: [[422, 'tracking-code-unknown']],
+    success: {
+      status: 201,
+      description: 'Filed (or, for a repeated Idempotency-Key, found: same reference).',
+      schema: complaintResponse,
+    },
+    problems: [
+      [422, 'tracking-code-unknown'],
+      [422, 'idempotency-key-reused'],
+      [429, 'rate-limited'],
+    ],
   },
 } as const satisfies Record<string, OperationContract>;
 

@@ -115,6 +115,17 @@ export const idempotencyHeaders = z.object({
     }),
 });
 
+export const complaintIdempotencyHeaders = z.object({
+  'idempotency-key': z
+    .string()
+    .regex(/^[\x21-\x7e]{8,128}$/, 'Idempotency-Key: 8-128 karakter ASCII tanpa spasi.')
+    .optional()
+    .meta({
+      description:
+        'A random key chosen by the client (e.g. a UUID). A retry with the same key and body answers with the complaint already filed (same reference, header Idempotent-Replayed: true) instead of filing it again. Remembered for 24 hours.',
+    }),
+});
+
 // ---------------------------------------------------------------- request bodies
 
 export const createApplicationBody = z

@@ -14,8 +14,10 @@ import type {
 } from './domain/application.ts';
 import type { WorkingCalendar } from './domain/calendar/calendar.ts';
 import type { StoredUpload, UploadRejection } from './domain/file-type.ts';
+import type { RateLimit } from './domain/rate-limit.ts';
 import type {
   ApplicantRecord,
+  ComplaintIdempotencyRecord,
   ComplaintRecord,
   IdempotencyRecord,
   SurveyRecord,
@@ -103,8 +105,33 @@ export interface SequenceNumber {
 }
 
 export interface ComplaintRepository {
-  /** Stores the complaint and takes its reference number together; ConcurrentUpdateError if the number was taken. */
-  put(complaint: ComplaintRecord, number: SequenceNumber, audit?: AuditEvent): Promise<void>;
+  /**
+   * Stores the complaint, takes its reference number and, when given, records its Idempotency-Key, all
+   * together: ConcurrentUpdateError if the number was taken, 'idempotency-key-taken' if a concurrent
+   * request with the same key filed first (then nothing is written).
+   */
+  put(
+    complaint: ComplaintRecord,
+    number: SequenceNumber,
+    audit?: AuditEvent,
+    idempotency?: ComplaintIdempotencyRecord,
+  ): Promise<'filed' | 'idempotency-key-taken'>;
+  get(reference: string): Promise<ComplaintRecord | undefined>;
+  /** The record for a complaint's Idempotency-Key, unless it has expired. */
+  idempotency(keyHash: string, nowEpochSeconds: number): Promise<ComplaintIdempotencyRecord | undefined>;
+}
+
+export type RateLimitResult =
+  | { allowed: true }
+  | { allowed: false; refusedBy: RateLimit; retryAfterSeconds: number };
+
+/** Fixed-window counters (core/domain/rate-limit.ts), shared by every instance of every function. */
+export interface RateLimiter {
+  /**
+   * Counts one request against every limit, or none: when a window is full the request is refused and
+   * the counts it took from the other limits are given back.
+   */
+  take(limits: readonly RateLimit[], nowEpochSeconds: number): Promise<RateLimitResult>;
 }
 
 /** Gap-free sequences (1, 2, 3...) by name: a number is only ever taken with what it numbers. */
@@ -228,6 +255,7 @@ export interface Ports {
   audit: AuditTrail;
   surveys: SurveyRepository;
   complaints: ComplaintRepository;
+  rateLimits: RateLimiter;
   sequences: Sequences;
   changes: Changes;
   outbox: Outbox;

@@ -23,12 +23,15 @@
  * Beside it:
  * - `TRACK#<code>` / `TRACK`: reserves a tracking code (conditional put), maps it to the application.
  * - `IDEMPOTENCY#<sha256(key)>` / `IDEMPOTENCY`: a creation request's Idempotency-Key, the hash of
- *   its body and the draft it created; `expiresAt` (TTL) 24 h.
+ *   its body and the draft it created (or, hashed with a `complaint:` scope, the complaint it filed);
+ *   `expiresAt` (TTL) 24 h.
  * - `ACTION#<id>` / `ACTION`: a pending action (what a link points at) and its current task token.
  * - `COMPLAINT#<reference>` / `COMPLAINT`: a complaint; gsi1 `COMPLAINT#<regency>#<yyyy-mm>` /
  *   `<filedAt>#<reference>` (the office's monthly list) and, when linked to an application, gsi2
  *   `APP#<id>` / `COMPLAINT#<filedAt>`.
  * - `COUNTER#<key>` / `COUNTER`: gap-free sequences (permit numbers, complaint references).
+ * - `RATE#<limit>#<sha256(subject)>#<windowStart>` / `RATE`: a fixed-window rate-limit counter (complaints,
+ *   token recovery) per hashed address or IP, never the subject in clear; `expiresAt` (TTL) after its window.
  * - `OUTBOX#<mailId>` / `OUTBOX`: a mail recorded before it is sent (pending, sending, sent), its id
  *   derived from the event; written in the transaction of the change that causes it.
  */
@@ -68,6 +71,8 @@ export const keys = {
   complaint: (reference: string) => key(`COMPLAINT#${reference}`, 'COMPLAINT'),
   counter: (name: string) => key(`COUNTER#${name}`, 'COUNTER'),
   outbox: (mailId: string) => key(`OUTBOX#${mailId}`, 'OUTBOX'),
+  rateWindow: (limit: string, subjectHash: string, windowStart: number) =>
+    key(`RATE#${limit}#${subjectHash}#${windowStart}`, 'RATE'),
 };
 
 /** Sort-key prefixes of the collections inside an application's partition. */

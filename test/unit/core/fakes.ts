@@ -15,6 +15,7 @@ import type {
   SubmittedDocument,
 } from '#core/domain/application.ts';
 import { createCalendar } from '#core/domain/calendar/calendar.ts';
+import { fixedWindow, type RateLimit } from '#core/domain/rate-limit.ts';
 import type * as records from '#core/domain/records.ts';
 import * as core from '#core/ports.ts';
 
@@ -227,15 +228,50 @@ export function fakeSequences() {
 
 export function fakeComplaints(audit: FakeAudit, sequences: ReturnType<typeof fakeSequences>) {
   const complaints = new Map<string, records.ComplaintRecord>();
+  const idempotencyRecords = new Map<string, records.ComplaintIdempotencyRecord>();
+  const writes = interleavings();
   const port: core.ComplaintRepository = {
-    put: async (complaint, number, event) => {
-      if (complaints.has(complaint.reference) || !sequences.take(number))
+    put: async (complaint, number, event, idempotency) => {
+      await writes.run();
+      // The transaction's conditions, in the adapter's item order.
+      if (
+        complaints.has(complaint.reference) ||
+        (sequences.counters.get(number.sequence) ?? 0) !== number.current
+      )
         throw new core.ConcurrentUpdateError(`complaint reference ${complaint.reference}`);
+      const held = idempotency && idempotencyRecords.get(idempotency.keyHash);
+      if (held !== undefined && held.expiresAt >= Math.floor(Date.parse(complaint.filedAt) / 1000))
+        return 'idempotency-key-taken';
+      sequences.take(number);
       complaints.set(complaint.reference, copy(complaint));
       if (event !== undefined) await audit.append(event);
+      if (idempotency !== undefined) idempotencyRecords.set(idempotency.keyHash, copy(idempotency));
+      return 'filed';
+    },
+    get: async (reference) => copy(complaints.get(reference)),
+    idempotency: async (keyHash, now) => {
+      const record = idempotencyRecords.get(keyHash);
+      return record === undefined || record.expiresAt < now ? undefined : copy(record);
     },
   };
-  return Object.assign(port, { complaints });
+  /** Runs `what` at the start of the next `put`, once. */
+  return Object.assign(port, { complaints, idempotencyRecords, beforeNextPut: writes.add });
+}
+
+/** Fixed-window counters by `<name>#<subjectHash>#<windowStart>`, all or none as the adapter takes them. */
+export function fakeRateLimiter() {
+  const counters = new Map<string, number>();
+  const keyOf = (l: RateLimit, now: number) => `${l.name}#${l.subjectHash}#${fixedWindow(l, now).start}`;
+  const port: core.RateLimiter = {
+    take: async (limits, now) => {
+      const full = limits.find((l) => (counters.get(keyOf(l, now)) ?? 0) >= l.limit);
+      if (full !== undefined)
+        return { allowed: false, refusedBy: full, retryAfterSeconds: fixedWindow(full, now).end - now };
+      for (const l of limits) counters.set(keyOf(l, now), (counters.get(keyOf(l, now)) ?? 0) + 1);
+      return { allowed: true };
+    },
+  };
+  return Object.assign(port, { counters });
 }
 
 export function fakeFiles() {
@@ -416,6 +452,7 @@ export interface FakePorts extends core.Ports {
   audit: FakeAudit;
   surveys: ReturnType<typeof fakeSurveys>;
   complaints: ReturnType<typeof fakeComplaints>;
+  rateLimits: ReturnType<typeof fakeRateLimiter>;
   sequences: ReturnType<typeof fakeSequences>;
   changes: core.Changes;
   outbox: ReturnType<typeof fakeOutbox>;
@@ -465,6 +502,7 @@ export function fakePorts(overrides: Partial<FakePorts> = {}): FakePorts {
     audit,
     surveys: fakeSurveys(audit),
     complaints: fakeComplaints(audit, sequences),
+    rateLimits: fakeRateLimiter(),
     sequences,
     changes: fakeChanges({ applications, stages, audit, outbox, sequences }),
     outbox,
