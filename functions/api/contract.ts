@@ -68,17 +68,13 @@ export const operations = {
   'POST /applications': {
     operationId: 'createApplication',
     description:
-      'Creates a draft application. Answers with its id, its tracking code and the applicant access token, which is shown only this once. Send an Idempotency-Key to make retries safe.',
+      'Creates a draft application. Answers with its id, its tracking code and the applicant access token, which is shown only this once. Send an Idempotency-Key to make retries safe: a retry creates nothing and answers 409 idempotent-replay naming the draft (the first token keeps working; POST /applications/recover mails a new one).',
     headers: idempotencyHeaders,
     body: createApplicationBody,
-    success: {
-      status: 201,
-      description: 'The draft was created (or, for a repeated Idempotency-Key, found).',
-      schema: draftCreatedResponse,
-    },
+    success: { status: 201, description: 'The draft was created.', schema: draftCreatedResponse },
     problems: [
       [422, 'idempotency-key-reused'],
-      [409, 'idempotency-replay-not-draft'],
+      [409, 'idempotent-replay'],
     ],
   },
   'GET /applications/{id}': {

@@ -61,6 +61,14 @@ export const problemSchema = z
     detail: z.string(),
     errors: z.array(fieldErrorSchema).optional(),
     correlationId: z.string().optional().meta({ description: 'Quote it when contacting the office.' }),
+    applicationId: z
+      .string()
+      .optional()
+      .meta({ description: 'idempotent-replay: the draft the Idempotency-Key created.' }),
+    trackingCode: z
+      .string()
+      .optional()
+      .meta({ description: 'idempotent-replay: the tracking code of that draft.' }),
   })
   .meta({ id: 'Problem', description: 'RFC 9457 problem details (application/problem+json).' });
 
@@ -111,7 +119,7 @@ export const idempotencyHeaders = z.object({
     .optional()
     .meta({
       description:
-        'A random key chosen by the client (e.g. a UUID). A retry with the same key and body returns the same draft, with a new access token (the earlier one stops working, since tokens are stored only as hashes). Remembered for 24 hours.',
+        "A random key chosen by the client (e.g. a UUID). A retry with the same key and body creates nothing and answers 409 idempotent-replay with the draft's applicationId and trackingCode: the access token is shown only once (it is stored as a hash) and the first one keeps working; a lost token is replaced through POST /applications/recover, which mails a new one to the applicant. Remembered for 24 hours.",
     }),
 });
 

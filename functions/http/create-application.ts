@@ -9,11 +9,7 @@ import { container } from '#runtime/container.ts';
 
 export const handler = endpoint('POST /applications', async ({ body, headers }) => {
   const ports = container();
-  const {
-    application: app,
-    accessToken,
-    replayed,
-  } = await createDraft(ports, body, headers['idempotency-key']);
+  const { application: app, accessToken } = await createDraft(ports, body, headers['idempotency-key']);
   const permit = permitOfApplication(ports.regency, app);
   return json(
     201,
@@ -31,6 +27,6 @@ export const handler = endpoint('POST /applications', async ({ body, headers }) 
         maxSizeMb: r.maxSizeMb,
       })),
     },
-    { location: `/applications/${app.id}`, ...(replayed ? { 'idempotent-replayed': 'true' } : {}) },
+    { location: `/applications/${app.id}` },
   );
 });

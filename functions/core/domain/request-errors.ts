@@ -54,8 +54,12 @@ export const tokenInvalid = () =>
   new RequestError('forbidden', 'token-invalid', 'Token akses tidak berlaku untuk permohonan ini.');
 
 export const notFound = (code: string, detail: string) => new RequestError('not-found', code, detail);
-export const conflict = (code: string, detail: string, errors: readonly FieldError[] = []) =>
-  new RequestError('conflict', code, detail, errors);
+export const conflict = (
+  code: string,
+  detail: string,
+  errors: readonly FieldError[] = [],
+  extras: ProblemExtras = {},
+) => new RequestError('conflict', code, detail, errors, extras);
 export const unprocessable = (code: string, detail: string, errors: readonly FieldError[] = []) =>
   new RequestError('unprocessable', code, detail, errors);
 
