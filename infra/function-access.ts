@@ -28,7 +28,8 @@ export const httpFunctionAccess: FunctionAccessMap = {
   permits: { access: [] },
   // Writes the draft, the applicant's data, the token hash, the tracking code and the idempotency
   // record in one transaction; reads the idempotency record and, on a replay, the draft. Mails the
-  // applicant the tracking-code note (through the outbox).
+  // applicant the tracking-code note (through the outbox). Token recovery: rate-limit counters, the
+  // token hash, its audit record and the mail with the new token.
   'create-application': { access: ['table:read', 'table:write', 'mail:send'] },
   // GET /applications/{id} and GET /track/{code}: reads only.
   application: { access: ['table:read'] },

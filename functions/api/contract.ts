@@ -20,6 +20,8 @@ import {
   healthResponse,
   idempotencyHeaders,
   permitsResponse,
+  recoveryBody,
+  recoveryResponse,
   statusResponse,
   submissionResponse,
   surveyBody,
@@ -76,6 +78,18 @@ export const operations = {
       [422, 'idempotency-key-reused'],
       [409, 'idempotent-replay'],
     ],
+  },
+  'POST /applications/recover': {
+    operationId: 'recoverAccess',
+    description:
+      'For an applicant who lost the access token: when the tracking code names an application that is not finished and the e-mail address is the one it was made with (case-insensitive), a new token is mailed to that address and the earlier token stops working. The answer is always the same 202, so it tells nobody whether an address has applications. Limited to 5 requests a day per address and 20 an hour per source IP (429 rate-limited, with Retry-After).',
+    body: recoveryBody,
+    success: {
+      status: 202,
+      description: 'Accepted; if the details match, the mail is on its way.',
+      schema: recoveryResponse,
+    },
+    problems: [[429, 'rate-limited']],
   },
   'GET /applications/{id}': {
     operationId: 'getApplication',

@@ -163,6 +163,22 @@ export const createApplicationBody = z
   })
   .meta({ id: 'CreateApplication' });
 
+export const recoveryBody = z
+  .strictObject({
+    trackingCode: z
+      .string()
+      .max(32)
+      .meta({
+        description: 'Tracking code of the application (case, spaces and hyphens are forgiven).',
+        examples: ['BNG-7K3M-Q9TX'],
+      }),
+    email: z
+      .email('Alamat e-mail tidak valid.')
+      .max(254)
+      .meta({ description: 'The e-mail address the application was made with (case-insensitive).' }),
+  })
+  .meta({ id: 'AccessRecovery' });
+
 export const uploadRequestBody = z
   .strictObject({
     mediaType: mediaType.meta({
@@ -480,5 +496,12 @@ export const complaintResponse = z
     trackingCode: z.string().optional(),
   })
   .meta({ id: 'ComplaintFiled' });
+
+export const recoveryResponse = z
+  .object({
+    status: z.literal('accepted'),
+    message: z.string().meta({ description: 'The same Indonesian text for every request.' }),
+  })
+  .meta({ id: 'AccessRecoveryAccepted' });
 
 export const healthResponse = z.object({ status: z.literal('ok') });

@@ -55,8 +55,17 @@ export interface ApplicationRepository {
   /** The record for an Idempotency-Key, unless it has expired. */
   idempotency(keyHash: string, nowEpochSeconds: number): Promise<IdempotencyRecord | undefined>;
   accessHash(applicationId: string): Promise<string | undefined>;
-  /** Replaces the token hash, only while the application is still a draft. */
-  rotateAccessToken(applicationId: string, tokenHash: string, at: string): Promise<boolean>;
+  /**
+   * Replaces the token hash, only while the application is not final, together with the audit event
+   * and the mail that carries the new token (one transaction); false if the application is final or gone.
+   */
+  rotateAccessToken(input: {
+    applicationId: string;
+    tokenHash: string;
+    at: string;
+    audit: AuditEvent;
+    mail: OutboxMail;
+  }): Promise<boolean>;
   applicant(applicationId: string): Promise<ApplicantRecord | undefined>;
   idForTrackingCode(code: string): Promise<string | undefined>;
 }

@@ -1,5 +1,5 @@
 /** The application record and what the applicant API keeps beside it (items in keys.ts). */
-import type { Application } from '#core/domain/application.ts';
+import { type Application, FINAL_STATUSES } from '#core/domain/application.ts';
 import type { ApplicantRecord, IdempotencyRecord } from '#core/domain/records.ts';
 import type { ApplicationRepository, CreateDraftResult } from '#core/ports.ts';
 import { auditPut } from './audit.ts';
@@ -7,10 +7,11 @@ import { applicationItem, outboxPut } from './items.ts';
 import { keys } from './keys.ts';
 import type { Table } from './table.ts';
 
-const isDraft = {
-  ConditionExpression: '#status = :draft',
+/** The application exists and is not in a final state. */
+const notFinal = {
+  ConditionExpression: `attribute_exists(pk) AND NOT #status IN (${FINAL_STATUSES.map((_, i) => `:final${i}`).join(', ')})`,
   ExpressionAttributeNames: { '#status': 'status' },
-  ExpressionAttributeValues: { ':draft': 'draft' },
+  ExpressionAttributeValues: Object.fromEntries(FINAL_STATUSES.map((status, i) => [`:final${i}`, status])),
 };
 
 export class DynamoApplications implements ApplicationRepository {
@@ -66,11 +67,20 @@ export class DynamoApplications implements ApplicationRepository {
     return (await this.table.get<{ tokenHash: string }>(keys.access(applicationId)))?.tokenHash;
   }
 
-  async rotateAccessToken(applicationId: string, tokenHash: string, at: string): Promise<boolean> {
+  async rotateAccessToken(
+    input: Parameters<ApplicationRepository['rotateAccessToken']>[0],
+  ): Promise<boolean> {
+    const { applicationId, tokenHash, at } = input;
     const result = await this.table.transact([
-      { ConditionCheck: { Key: keys.application(applicationId), ...isDraft } },
+      { ConditionCheck: { Key: keys.application(applicationId), ...notFinal } },
       { Put: { Item: { ...keys.access(applicationId), tokenHash, issuedAt: at } } },
+      auditPut(input.audit),
+      outboxPut(input.mail, at),
     ]);
+    if (!result.written && result.failedAt !== 0)
+      throw new Error(
+        `access token of ${applicationId}: unexpected condition failure at item ${result.failedAt}`,
+      );
     return result.written;
   }
 

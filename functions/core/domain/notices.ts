@@ -19,6 +19,11 @@ export function noticeTexts(regency: Regency, cal: WorkingCalendar) {
       subject: `[${app.trackingCode}] Draf permohonan izin dibuat`,
       text: `Yth. Pemohon,\n\nDraf permohonan izin telah dibuat. Unggah dokumen persyaratan, lalu ajukan permohonan. Simpan nomor lacak ini untuk mengikuti permohonan Anda.\n\n${ref(app)}\n\nJika Anda tidak membuat permohonan ini, abaikan pesan ini.${footer}`,
     }),
+    /** Goes only to the address the application was made with, and names nothing the caller wrote. */
+    accessRecovered: (app: Application, accessToken: string): Notice => ({
+      subject: `[${app.trackingCode}] Token akses baru permohonan izin`,
+      text: `Yth. Pemohon,\n\nKami menerima permintaan token akses baru untuk permohonan berikut. Token akses Anda yang baru:\n\n${accessToken}\n\nGunakan token ini sebagai pengganti token sebelumnya; token sebelumnya tidak berlaku lagi. Jangan berikan token ini kepada siapa pun: dengan token ini permohonan Anda dapat dilihat, dilengkapi dan ditarik.\n\n${ref(app)}\n\nJika Anda tidak meminta token baru, simpan token ini dan abaikan pesan ini; bila berulang, hubungi kantor.${footer}`,
+    }),
     received: (app: Application): Notice => ({
       subject: `[${app.trackingCode}] Permohonan izin diterima`,
       text: `Yth. Pemohon,\n\nPermohonan izin Anda telah kami terima${app.submittedAt ? ` pada ${cal.formatLocal(new Date(app.submittedAt))}` : ''} dan akan diproses sesuai standar pelayanan. Anda akan menerima e-mail setiap kali permohonan memerlukan tindakan Anda atau telah diputuskan.\n\n${ref(app)}${footer}`,

@@ -7,12 +7,13 @@
  */
 import { loadRegency } from '#config/load.ts';
 import type { Regency } from '#config/regency-schema.ts';
-import type {
-  Application,
-  AuditEvent,
-  PendingAction,
-  StageVisit,
-  SubmittedDocument,
+import {
+  type Application,
+  type AuditEvent,
+  FINAL_STATUSES,
+  type PendingAction,
+  type StageVisit,
+  type SubmittedDocument,
 } from '#core/domain/application.ts';
 import { createCalendar } from '#core/domain/calendar/calendar.ts';
 import { fixedWindow, type RateLimit } from '#core/domain/rate-limit.ts';
@@ -90,9 +91,14 @@ export function fakeApplications(audit: FakeAudit, outbox: core.Outbox) {
       return record === undefined || record.expiresAt < now ? undefined : copy(record);
     },
     accessHash: async (id) => access.get(id)?.tokenHash,
-    rotateAccessToken: async (id, tokenHash, at) => {
-      if (records.get(id)?.status !== 'draft') return false;
+    rotateAccessToken: async ({ applicationId: id, tokenHash, at, audit: event, mail }) => {
+      const status = records.get(id)?.status;
+      if (status === undefined || FINAL_STATUSES.includes(status)) return false;
+      if ((await outbox.get(mail.id)) !== undefined)
+        throw new Error(`access token of ${id}: unexpected condition failure`);
       access.set(id, { tokenHash, issuedAt: at });
+      await audit.append(event);
+      await outbox.add(mail, at);
       return true;
     },
     applicant: async (id) => copy(applicants.get(id)),
