@@ -127,7 +127,7 @@ export const operations = {
   'POST /applications/{id}/documents/{requirementId}/{uploadId}/confirm': {
     operationId: 'confirmUpload',
     description:
-      'Checks the uploaded object on the server (size, stored Content-Type, magic bytes: PDF, JPEG or PNG as the requirement allows) and accepts it as a new version of the document. A rejected upload is deleted; earlier versions are kept.',
+      'Checks the uploaded object on the server (size, stored Content-Type, magic bytes: PDF, JPEG or PNG as the requirement allows; a PDF must also parse as a whole PDF document) and accepts it as a new version of the document. A rejected upload is deleted; earlier versions are kept.',
     params: uploadParams,
     body: emptyBody,
     success: { status: 200, description: 'The accepted document version.', schema: documentVersionResponse },
@@ -141,6 +141,7 @@ export const operations = {
       [422, 'unrecognised-content'],
       [422, 'declared-type-mismatch'],
       [422, 'type-not-accepted'],
+      [422, 'malformed-pdf'],
     ],
   },
   'POST /applications/{id}/submit': {

@@ -18,6 +18,7 @@ import { Table } from '#adapters/dynamodb/table.ts';
 import { SfnTaskCallbacks } from '#adapters/sfn/step-functions.ts';
 import type { Outcome } from '#config/regency-schema.ts';
 import type { Application } from '#core/domain/application.ts';
+import { minimalPdf } from '#core/domain/minimal-pdf.ts';
 import { submitDecision } from '#core/use-cases/stage-waits.ts';
 import { type LocalClients, localClients } from '../../local/clients.ts';
 import type { StackEndpoints } from '../../local/stack.ts';
@@ -111,8 +112,7 @@ export interface Applicant {
 
 export const REQUIRED = BENGKULU_ALWAYS_REQUIRED;
 
-const pdf = (text: string): Buffer =>
-  Buffer.from(`%PDF-1.4\n% ${text}\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n`);
+const pdf = (text: string): Buffer => Buffer.from(minimalPdf('Dokumen uji', [text]));
 
 export class Driver {
   readonly counters: Counters = {
