@@ -19,7 +19,7 @@ import { createCalendar, type WorkingCalendar } from '#core/domain/calendar/cale
 import { submitDecision } from '#core/use-cases/stage-waits.ts';
 import type { Container } from '#runtime/container.ts';
 import { executionHistory, settleExecution, startInProcessWorkflows } from '../../../local/in-process.ts';
-import { ManualClock } from '../../../local/sfn/index.ts';
+import { type FunctionRegistry, ManualClock } from '../../../local/sfn/index.ts';
 import { stackEndpoints, uniqueId } from '../harness/index.ts';
 
 /** WIB/WITA wall-clock time to an instant, e.g. at('2026-03-17T10:00', '+07:00'). */
@@ -64,6 +64,8 @@ export interface WorkflowDriverOptions {
   /** A table and bucket to share with other drivers (created when missing); by default fresh ones. */
   tableName?: string;
   bucket?: string;
+  /** The functions the service invokes; by default the real functions/workflow/<name>.ts. */
+  functions?: FunctionRegistry;
 }
 
 export async function workflowDriver(options: WorkflowDriverOptions): Promise<WorkflowDriver> {
@@ -85,6 +87,7 @@ export async function workflowDriver(options: WorkflowDriverOptions): Promise<Wo
     tableName: options.tableName ?? uniqueId('wf'),
     bucket: options.bucket ?? uniqueId('wf-docs'),
     machineName: (code) => `${regency.id}-${code}-${uniqueId('sm')}`,
+    ...(options.functions === undefined ? {} : { functions: options.functions }),
   });
   const { sfn, machines, container: ports } = stack;
   const executions = new Map<string, string>();
@@ -99,7 +102,13 @@ export async function workflowDriver(options: WorkflowDriverOptions): Promise<Wo
     (await sfn.send(new DescribeExecutionCommand({ executionArn: executions.get(id) }))).status ?? 'UNKNOWN';
 
   const settleAfter = (id: string, afterEvents: number): Promise<void> =>
-    settleExecution(sfn, executions.get(id) ?? '', afterEvents, SETTLE_TIMEOUT_MS);
+    settleExecution(
+      sfn,
+      executions.get(id) ?? '',
+      afterEvents,
+      SETTLE_TIMEOUT_MS,
+      () => clock.nextDue() !== undefined,
+    );
 
   const decideAction = async (actionId: string, decision: Decision, id: string): Promise<void> => {
     const before = (await history(id)).length;
