@@ -208,6 +208,8 @@ export interface OutboxRecord extends OutboxMail {
   createdAt: string;
   claimedAt?: string;
   sentAt?: string;
+  /** When the administrators were told that this mail is stuck 'sending' (once). */
+  stuckReportedAt?: string;
 }
 
 /**
@@ -252,6 +254,15 @@ export interface Outbox {
   /** sending -> pending: the mail service refused it, so it was not sent and may be tried again. */
   release(id: string): Promise<void>;
   markSent(id: string, at: string): Promise<void>;
+  /** Mails still 'pending' that were recorded before `before` (ISO), oldest first, at most `limit`. */
+  listPending(before: string, limit: number): Promise<OutboxRecord[]>;
+  /** Mails 'sending' claimed before `before` and not yet reported stuck, oldest claim first, at most `limit`. */
+  listStuckSending(before: string, limit: number): Promise<OutboxRecord[]>;
+  /**
+   * Marks a mail still 'sending' as reported stuck and records `report` (to the administrators) in the
+   * same transaction; false if it was reported before or is no longer 'sending'.
+   */
+  reportStuck(id: string, at: string, report: OutboxMail): Promise<boolean>;
 }
 
 /** Everything a use case may be given. A use case names the part it needs with `Pick<Ports, ...>`. */

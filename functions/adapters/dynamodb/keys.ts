@@ -33,7 +33,9 @@
  * - `RATE#<limit>#<sha256(subject)>#<windowStart>` / `RATE`: a fixed-window rate-limit counter (complaints,
  *   token recovery) per hashed address or IP, never the subject in clear; `expiresAt` (TTL) after its window.
  * - `OUTBOX#<mailId>` / `OUTBOX`: a mail recorded before it is sent (pending, sending, sent), its id
- *   derived from the event; written in the transaction of the change that causes it.
+ *   derived from the event; written in the transaction of the change that causes it. Sparse gsi2
+ *   `OUTBOX#pending` / `<createdAt>` while pending and `OUTBOX#sending` / `<claimedAt>` while sending
+ *   (until reported stuck): the outbox sweeper's two Queries. A sent mail leaves the index.
  */
 
 export const tableDesign = {
@@ -82,6 +84,9 @@ export const collections = {
   audit: (id: string) => ({ pk: appPk(id), prefix: 'AUDIT#' }),
 };
 
+export const OUTBOX_PENDING = 'OUTBOX#pending';
+export const OUTBOX_SENDING = 'OUTBOX#sending';
+
 /** Secondary-index keys, by the item they index. */
 export const indexKeys = {
   application: (trackingCode: string) => ({ gsi1pk: `TRACK#${trackingCode}`, gsi1sk: 'APP' }),
@@ -89,6 +94,8 @@ export const indexKeys = {
     gsi1pk: `SURVEY#${regencyId}#${month}`,
     gsi1sk: `${answeredAt}#${applicationId}`,
   }),
+  /** The outbox sweeper's sparse index: only mails pending, or sending and not reported stuck. */
+  outboxPending: (createdAt: string) => ({ gsi2pk: OUTBOX_PENDING, gsi2sk: createdAt }),
   complaint: (c: {
     regencyId: string;
     month: string;

@@ -395,6 +395,33 @@ export function fakeOutbox() {
       const mail = mails.get(id);
       if (mail !== undefined) mails.set(id, { ...mail, status: 'sent', sentAt });
     },
+    // The adapter's sparse index: pending by createdAt, sending (not yet reported) by claimedAt.
+    listPending: async (before, limit) =>
+      [...mails.values()]
+        .filter((m) => m.status === 'pending' && m.createdAt < before)
+        .sort((a, b) => byKey(a.createdAt, b.createdAt))
+        .slice(0, limit)
+        .map(copy),
+    listStuckSending: async (before, limit) =>
+      [...mails.values()]
+        .filter(
+          (m) =>
+            m.status === 'sending' &&
+            m.stuckReportedAt === undefined &&
+            m.claimedAt !== undefined &&
+            m.claimedAt < before,
+        )
+        .sort((a, b) => byKey(a.claimedAt ?? '', b.claimedAt ?? ''))
+        .slice(0, limit)
+        .map(copy),
+    reportStuck: async (id, at, report) => {
+      const mail = mails.get(id);
+      if (mail?.status !== 'sending' || mail.stuckReportedAt !== undefined) return false;
+      if (mails.has(report.id)) throw new Error(`stuck report for ${id}: unexpected condition failure`);
+      mails.set(id, { ...mail, stuckReportedAt: at });
+      mails.set(report.id, record(report, at));
+      return true;
+    },
   };
   return Object.assign(port, { mails, record });
 }
