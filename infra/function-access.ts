@@ -27,8 +27,10 @@ export const httpFunctionAccess: FunctionAccessMap = {
   openapi: { access: [] },
   permits: { access: [] },
   // Writes the draft, the applicant's data, the token hash, the tracking code and the idempotency
-  // record in one transaction; reads the idempotency record and, on a replay, the draft.
-  'create-application': { access: ['table:read', 'table:write'] },
+  // record in one transaction; reads the idempotency record and, on a replay, the draft. Mails the
+  // applicant the tracking-code note (through the outbox). Token recovery: rate-limit counters, the
+  // token hash, its audit record and the mail with the new token.
+  'create-application': { access: ['table:read', 'table:write', 'mail:send'] },
   // GET /applications/{id} and GET /track/{code}: reads only.
   application: { access: ['table:read'] },
   // Presigns the upload (PutObject), reads the uploaded object's head and first bytes, records upload
@@ -38,7 +40,8 @@ export const httpFunctionAccess: FunctionAccessMap = {
   },
   // Submit (StartExecution), resubmit (SendTaskSuccess through the pending action), withdraw
   // (StopExecution).
-  // Submitting also copies the frozen document versions from drafts/ to applications/ (read + write).
+  // Submitting also copies the frozen document versions from drafts/ to applications/ (read + write),
+  // and mails the applicant the receipt (through the outbox).
   submission: {
     access: [
       'table:read',
@@ -48,6 +51,7 @@ export const httpFunctionAccess: FunctionAccessMap = {
       'workflows:start',
       'workflows:respond',
       'workflows:stop',
+      'mail:send',
     ],
   },
   survey: { access: ['table:read', 'table:write'] },

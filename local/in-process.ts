@@ -138,20 +138,25 @@ export async function executionHistory(sfn: SFNClient, executionArn: string): Pr
 
 /**
  * Waits until an execution is quiet after `afterEvents` history events: it has ended, or its last
- * event hands a callback task over to a person (TaskSubmitted). Polls: the service has no push API.
+ * event hands a callback task over to a person (TaskSubmitted), or (given `timerPending`, which says
+ * whether the service's clock has a timer to fire) a task failed and its retry waits out a back-off
+ * on that clock. Polls: the service has no push API.
  */
 export async function settleExecution(
   sfn: SFNClient,
   executionArn: string,
   afterEvents: number,
   timeoutMs: number,
+  timerPending: () => boolean = () => false,
 ): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const events = await executionHistory(sfn, executionArn);
     if (events.length > afterEvents) {
       const { status } = await sfn.send(new DescribeExecutionCommand({ executionArn }));
-      if (status !== 'RUNNING' || events.at(-1)?.type === 'TaskSubmitted') return;
+      const last = events.at(-1)?.type;
+      if (status !== 'RUNNING' || last === 'TaskSubmitted') return;
+      if (last === 'TaskFailed' && timerPending()) return;
     }
     if (Date.now() > deadline)
       throw new Error(

@@ -56,6 +56,23 @@ export interface RunningChild {
   stop(): Promise<void>;
 }
 
+/**
+ * The children that run the product's functions (the API server, and the Step Functions service with
+ * the workflow steps in flight) write to the emulators: they stop first, while DynamoDB Local, s3rver
+ * and the mailbox are still up, so a step in flight either finishes or is cut off (and replayed on the
+ * next start) instead of failing against a dead table and flagging its application NeedsAttention.
+ */
+export const STOP_FIRST: readonly string[] = ['api', 'sfn'];
+
+/** Stops `children`: those named in `first` together, then, once they have exited, all the others. */
+export async function stopInOrder(
+  children: ReadonlyArray<Pick<RunningChild, 'name' | 'stop'>>,
+  first: readonly string[] = STOP_FIRST,
+): Promise<void> {
+  await Promise.all(children.filter((c) => first.includes(c.name)).map((c) => c.stop()));
+  await Promise.all(children.filter((c) => !first.includes(c.name)).map((c) => c.stop()));
+}
+
 /** Receives every line a child writes (stdout and stderr), except its ready line. */
 export type OutputSink = (child: string, line: string) => void;
 

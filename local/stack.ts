@@ -52,6 +52,7 @@ import {
   type OutputSink,
   type RunningChild,
   startChild,
+  stopInOrder,
 } from './processes.ts';
 
 export const REPO_ROOT = resolve(fileURLToPath(new URL('.', import.meta.url)), '..');
@@ -365,7 +366,8 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
   const children = started.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
   let stopping: Promise<void> | undefined;
   const stopAll = (): Promise<void> => {
-    stopping ??= Promise.all(children.map((c) => c.stop())).then(() => {
+    // The product's processes first, the emulators they write to after (processes.ts STOP_FIRST).
+    stopping ??= stopInOrder(children).then(() => {
       releaseLock();
       rmSync(join(dataDir, ENDPOINTS_FILE), { force: true });
     });

@@ -9,6 +9,7 @@ import {
   applicationParams,
   applicationResponse,
   complaintBody,
+  complaintIdempotencyHeaders,
   complaintResponse,
   createApplicationBody,
   documentParams,
@@ -19,6 +20,8 @@ import {
   healthResponse,
   idempotencyHeaders,
   permitsResponse,
+  recoveryBody,
+  recoveryResponse,
   statusResponse,
   submissionResponse,
   surveyBody,
@@ -67,18 +70,26 @@ export const operations = {
   'POST /applications': {
     operationId: 'createApplication',
     description:
-      'Creates a draft application. Answers with its id, its tracking code and the applicant access token, which is shown only this once. Send an Idempotency-Key to make retries safe.',
+      'Creates a draft application. Answers with its id, its tracking code and the applicant access token, which is shown only this once. Send an Idempotency-Key to make retries safe: a retry creates nothing and answers 409 idempotent-replay naming the draft (the first token keeps working; POST /applications/recover mails a new one).',
     headers: idempotencyHeaders,
     body: createApplicationBody,
-    success: {
-      status: 201,
-      description: 'The draft was created (or, for a repeated Idempotency-Key, found).',
-      schema: draftCreatedResponse,
-    },
+    success: { status: 201, description: 'The draft was created.', schema: draftCreatedResponse },
     problems: [
       [422, 'idempotency-key-reused'],
-      [409, 'idempotency-replay-not-draft'],
+      [409, 'idempotent-replay'],
     ],
+  },
+  'POST /applications/recover': {
+    operationId: 'recoverAccess',
+    description:
+      'For an applicant who lost the access token: when the tracking code names an application that is not finished and the e-mail address is the one it was made with (case-insensitive), a new token is mailed to that address and the earlier token stops working. The answer is always the same 202, so it tells nobody whether an address has applications. Limited to 5 requests a day per address and 20 an hour per source IP (429 rate-limited, with Retry-After).',
+    body: recoveryBody,
+    success: {
+      status: 202,
+      description: 'Accepted; if the details match, the mail is on its way.',
+      schema: recoveryResponse,
+    },
+    problems: [[429, 'rate-limited']],
   },
   'GET /applications/{id}': {
     operationId: 'getApplication',
@@ -116,7 +127,7 @@ export const operations = {
   'POST /applications/{id}/documents/{requirementId}/{uploadId}/confirm': {
     operationId: 'confirmUpload',
     description:
-      'Checks the uploaded object on the server (size, stored Content-Type, magic bytes: PDF, JPEG or PNG as the requirement allows) and accepts it as a new version of the document. A rejected upload is deleted; earlier versions are kept.',
+      'Checks the uploaded object on the server (size, stored Content-Type, magic bytes: PDF, JPEG or PNG as the requirement allows; a PDF must also parse as a whole PDF document) and accepts it as a new version of the document. A rejected upload is deleted; earlier versions are kept.',
     params: uploadParams,
     body: emptyBody,
     success: { status: 200, description: 'The accepted document version.', schema: documentVersionResponse },
@@ -130,6 +141,7 @@ export const operations = {
       [422, 'unrecognised-content'],
       [422, 'declared-type-mismatch'],
       [422, 'type-not-accepted'],
+      [422, 'malformed-pdf'],
     ],
   },
   'POST /applications/{id}/submit': {
@@ -194,10 +206,19 @@ export const operations = {
   'POST /complaints': {
     operationId: 'fileComplaint',
     description:
-      'A complaint to the office, optionally about an application (by tracking code). It gets a reference and the office is notified by e-mail.',
+      'A complaint to the office, optionally about an application (by tracking code). It gets a reference and the office is notified by e-mail. Limited to 5 complaints a day per contact e-mail address and 20 an hour per source IP (429 rate-limited, with Retry-After). Send an Idempotency-Key to make retries safe.',
+    headers: complaintIdempotencyHeaders,
     body: complaintBody,
-    success: { status: 201, description: 'Filed.', schema: complaintResponse },
-    problems: [[422, 'tracking-code-unknown']],
+    success: {
+      status: 201,
+      description: 'Filed (or, for a repeated Idempotency-Key, found: same reference).',
+      schema: complaintResponse,
+    },
+    problems: [
+      [422, 'tracking-code-unknown'],
+      [422, 'idempotency-key-reused'],
+      [429, 'rate-limited'],
+    ],
   },
 } as const satisfies Record<string, OperationContract>;
 

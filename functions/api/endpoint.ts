@@ -69,8 +69,10 @@ function problemDetails(routeKey: string): MiddlewareObj<Event, Result> {
       const error = request.error;
       if (error instanceof RequestError) {
         const { status, title } = KIND_STATUS[error.kind];
+        const { retryAfterSeconds, members } = error.extras;
         request.response = problemResponse(
           {
+            ...members,
             type: 'about:blank',
             title,
             status,
@@ -79,7 +81,10 @@ function problemDetails(routeKey: string): MiddlewareObj<Event, Result> {
             ...(error.errors.length === 0 ? {} : { errors: [...error.errors] }),
             correlationId,
           },
-          error.kind === 'unauthenticated' ? { 'www-authenticate': 'Bearer' } : {},
+          {
+            ...(error.kind === 'unauthenticated' ? { 'www-authenticate': 'Bearer' } : {}),
+            ...(retryAfterSeconds === undefined ? {} : { 'retry-after': String(retryAfterSeconds) }),
+          },
         );
         return;
       }

@@ -20,6 +20,7 @@ export const KIND_STATUS: Readonly<Record<RequestErrorKind, { status: number; ti
   'payload-too-large': { status: 413, title: 'Permintaan terlalu besar' },
   'unsupported-media-type': { status: 415, title: 'Jenis isi tidak didukung' },
   unprocessable: { status: 422, title: 'Permintaan tidak dapat diproses' },
+  'too-many-requests': { status: 429, title: 'Terlalu banyak permintaan' },
 };
 
 export interface Problem {
@@ -30,6 +31,8 @@ export interface Problem {
   detail: string;
   errors?: FieldError[];
   correlationId: string;
+  /** Extension members (RFC 9457 section 3.2), e.g. `applicationId` and `trackingCode` of a replay. */
+  [member: string]: unknown;
 }
 
 export function problemResponse(

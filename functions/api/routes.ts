@@ -39,6 +39,13 @@ export const routes: readonly RouteDefinition[] = [
     summary: 'Create a draft application',
   },
   {
+    method: 'POST',
+    path: '/applications/recover',
+    fn: 'create-application',
+    auth: 'public',
+    summary: 'Mail a new access token to the applicant',
+  },
+  {
     method: 'GET',
     path: '/applications/{id}',
     fn: 'application',

@@ -61,6 +61,14 @@ export const problemSchema = z
     detail: z.string(),
     errors: z.array(fieldErrorSchema).optional(),
     correlationId: z.string().optional().meta({ description: 'Quote it when contacting the office.' }),
+    applicationId: z
+      .string()
+      .optional()
+      .meta({ description: 'idempotent-replay: the draft the Idempotency-Key created.' }),
+    trackingCode: z
+      .string()
+      .optional()
+      .meta({ description: 'idempotent-replay: the tracking code of that draft.' }),
   })
   .meta({ id: 'Problem', description: 'RFC 9457 problem details (application/problem+json).' });
 
@@ -111,7 +119,18 @@ export const idempotencyHeaders = z.object({
     .optional()
     .meta({
       description:
-        'A random key chosen by the client (e.g. a UUID). A retry with the same key and body returns the same draft, with a new access token (the earlier one stops working, since tokens are stored only as hashes). Remembered for 24 hours.',
+        "A random key chosen by the client (e.g. a UUID). A retry with the same key and body creates nothing and answers 409 idempotent-replay with the draft's applicationId and trackingCode: the access token is shown only once (it is stored as a hash) and the first one keeps working; a lost token is replaced through POST /applications/recover, which mails a new one to the applicant. Remembered for 24 hours.",
+    }),
+});
+
+export const complaintIdempotencyHeaders = z.object({
+  'idempotency-key': z
+    .string()
+    .regex(/^[\x21-\x7e]{8,128}$/, 'Idempotency-Key: 8-128 karakter ASCII tanpa spasi.')
+    .optional()
+    .meta({
+      description:
+        'A random key chosen by the client (e.g. a UUID). A retry with the same key and body answers with the complaint already filed (same reference, header Idempotent-Replayed: true) instead of filing it again. Remembered for 24 hours.',
     }),
 });
 
@@ -143,6 +162,22 @@ export const createApplicationBody = z
     }),
   })
   .meta({ id: 'CreateApplication' });
+
+export const recoveryBody = z
+  .strictObject({
+    trackingCode: z
+      .string()
+      .max(32)
+      .meta({
+        description: 'Tracking code of the application (case, spaces and hyphens are forgiven).',
+        examples: ['BNG-7K3M-Q9TX'],
+      }),
+    email: z
+      .email('Alamat e-mail tidak valid.')
+      .max(254)
+      .meta({ description: 'The e-mail address the application was made with (case-insensitive).' }),
+  })
+  .meta({ id: 'AccessRecovery' });
 
 export const uploadRequestBody = z
   .strictObject({
@@ -461,5 +496,12 @@ export const complaintResponse = z
     trackingCode: z.string().optional(),
   })
   .meta({ id: 'ComplaintFiled' });
+
+export const recoveryResponse = z
+  .object({
+    status: z.literal('accepted'),
+    message: z.string().meta({ description: 'The same Indonesian text for every request.' }),
+  })
+  .meta({ id: 'AccessRecoveryAccepted' });
 
 export const healthResponse = z.object({ status: z.literal('ok') });

@@ -16,8 +16,10 @@ import type { AuditRecord, ChainHead } from './domain/audit-chain.ts';
 import type { WorkingCalendar } from './domain/calendar/calendar.ts';
 import type { StoredUpload, UploadRejection } from './domain/file-type.ts';
 import type { MailLink, OfficialLink, SigningChallenge } from './domain/official-links.ts';
+import type { RateLimit } from './domain/rate-limit.ts';
 import type {
   ApplicantRecord,
+  ComplaintIdempotencyRecord,
   ComplaintRecord,
   IdempotencyRecord,
   SurveyRecord,
@@ -55,8 +57,17 @@ export interface ApplicationRepository {
   /** The record for an Idempotency-Key, unless it has expired. */
   idempotency(keyHash: string, nowEpochSeconds: number): Promise<IdempotencyRecord | undefined>;
   accessHash(applicationId: string): Promise<string | undefined>;
-  /** Replaces the token hash, only while the application is still a draft. */
-  rotateAccessToken(applicationId: string, tokenHash: string, at: string): Promise<boolean>;
+  /**
+   * Replaces the token hash, only while the application is not final, together with the audit event
+   * and the mail that carries the new token (one transaction); false if the application is final or gone.
+   */
+  rotateAccessToken(input: {
+    applicationId: string;
+    tokenHash: string;
+    at: string;
+    audit: AuditEvent;
+    mail: OutboxMail;
+  }): Promise<boolean>;
   applicant(applicationId: string): Promise<ApplicantRecord | undefined>;
   idForTrackingCode(code: string): Promise<string | undefined>;
 }
@@ -134,8 +145,33 @@ export interface SequenceNumber {
 }
 
 export interface ComplaintRepository {
-  /** Stores the complaint and takes its reference number together; ConcurrentUpdateError if the number was taken. */
-  put(complaint: ComplaintRecord, number: SequenceNumber, audit?: AuditEvent): Promise<void>;
+  /**
+   * Stores the complaint, takes its reference number and, when given, records its Idempotency-Key, all
+   * together: ConcurrentUpdateError if the number was taken, 'idempotency-key-taken' if a concurrent
+   * request with the same key filed first (then nothing is written).
+   */
+  put(
+    complaint: ComplaintRecord,
+    number: SequenceNumber,
+    audit?: AuditEvent,
+    idempotency?: ComplaintIdempotencyRecord,
+  ): Promise<'filed' | 'idempotency-key-taken'>;
+  get(reference: string): Promise<ComplaintRecord | undefined>;
+  /** The record for a complaint's Idempotency-Key, unless it has expired. */
+  idempotency(keyHash: string, nowEpochSeconds: number): Promise<ComplaintIdempotencyRecord | undefined>;
+}
+
+export type RateLimitResult =
+  | { allowed: true }
+  | { allowed: false; refusedBy: RateLimit; retryAfterSeconds: number };
+
+/** Fixed-window counters (core/domain/rate-limit.ts), shared by every instance of every function. */
+export interface RateLimiter {
+  /**
+   * Counts one request against every limit, or none: when a window is full the request is refused and
+   * the counts it took from the other limits are given back.
+   */
+  take(limits: readonly RateLimit[], nowEpochSeconds: number): Promise<RateLimitResult>;
 }
 
 /** Gap-free sequences (1, 2, 3...) by name: a number is only ever taken with what it numbers. */
@@ -206,6 +242,11 @@ export interface OutboxMail extends MailMessage {
   applicationId?: string;
   /** An official's personal link: minted (and stored hashed) when the mail is sent, never before. */
   link?: MailLink;
+  /**
+   * The body carries a secret (a reissued access token): it is erased from the outbox once sent, so
+   * the table keeps only that it was sent, to whom and when.
+   */
+  secret?: boolean;
 }
 
 export type OutboxStatus = 'pending' | 'sending' | 'sent';
@@ -215,6 +256,8 @@ export interface OutboxRecord extends OutboxMail {
   createdAt: string;
   claimedAt?: string;
   sentAt?: string;
+  /** When the administrators were told that this mail is stuck 'sending' (once). */
+  stuckReportedAt?: string;
 }
 
 /**
@@ -258,7 +301,17 @@ export interface Outbox {
   claim(id: string, at: string): Promise<boolean>;
   /** sending -> pending: the mail service refused it, so it was not sent and may be tried again. */
   release(id: string): Promise<void>;
-  markSent(id: string, at: string): Promise<void>;
+  /** Marks the mail sent; `eraseBody` removes its text and HTML (a mail that carried a secret). */
+  markSent(id: string, at: string, eraseBody?: boolean): Promise<void>;
+  /** Mails still 'pending' that were recorded before `before` (ISO), oldest first, at most `limit`. */
+  listPending(before: string, limit: number): Promise<OutboxRecord[]>;
+  /** Mails 'sending' claimed before `before` and not yet reported stuck, oldest claim first, at most `limit`. */
+  listStuckSending(before: string, limit: number): Promise<OutboxRecord[]>;
+  /**
+   * Marks a mail still 'sending' as reported stuck and records `report` (to the administrators) in the
+   * same transaction; false if it was reported before or is no longer 'sending'.
+   */
+  reportStuck(id: string, at: string, report: OutboxMail): Promise<boolean>;
 }
 
 /** Everything a use case may be given. A use case names the part it needs with `Pick<Ports, ...>`. */
@@ -274,6 +327,7 @@ export interface Ports {
   audit: AuditTrail;
   surveys: SurveyRepository;
   complaints: ComplaintRepository;
+  rateLimits: RateLimiter;
   sequences: Sequences;
   changes: Changes;
   outbox: Outbox;

@@ -4,6 +4,12 @@ import { endpoint, json } from '#api/endpoint.ts';
 import { fileComplaint } from '#core/use-cases/complaints.ts';
 import { container } from '#runtime/container.ts';
 
-export const handler = endpoint('POST /complaints', async ({ body }) =>
-  json(201, await fileComplaint(container(), body)),
-);
+export const handler = endpoint('POST /complaints', async ({ body, headers, event }) => {
+  const { replayed, ...filed } = await fileComplaint(container(), body, {
+    ...(headers['idempotency-key'] === undefined ? {} : { idempotencyKey: headers['idempotency-key'] }),
+    ...(event.requestContext?.http?.sourceIp === undefined
+      ? {}
+      : { sourceIp: event.requestContext.http.sourceIp }),
+  });
+  return json(201, filed, replayed ? { 'idempotent-replayed': 'true' } : {});
+});

@@ -1,19 +1,19 @@
-/** POST /applications: a new draft, its tracking code and the applicant's access token (shown once). */
+/**
+ * POST /applications: a new draft, its tracking code and the applicant's access token (shown once);
+ * POST /applications/recover: a new token mailed to the applicant who lost theirs.
+ */
 
-import { endpoint, json } from '#api/endpoint.ts';
+import { dispatch, endpoint, json } from '#api/endpoint.ts';
 import { localTime } from '#core/domain/local-time.ts';
 import { requiredRequirements } from '#core/domain/requirements.ts';
+import { RECOVERY_ANSWER, recoverAccess } from '#core/use-cases/access-recovery.ts';
 import { createDraft } from '#core/use-cases/drafts.ts';
 import { permitOfApplication } from '#core/use-cases/lookups.ts';
 import { container } from '#runtime/container.ts';
 
-export const handler = endpoint('POST /applications', async ({ body, headers }) => {
+const createRoute = endpoint('POST /applications', async ({ body, headers }) => {
   const ports = container();
-  const {
-    application: app,
-    accessToken,
-    replayed,
-  } = await createDraft(ports, body, headers['idempotency-key']);
+  const { application: app, accessToken } = await createDraft(ports, body, headers['idempotency-key']);
   const permit = permitOfApplication(ports.regency, app);
   return json(
     201,
@@ -31,6 +31,17 @@ export const handler = endpoint('POST /applications', async ({ body, headers }) 
         maxSizeMb: r.maxSizeMb,
       })),
     },
-    { location: `/applications/${app.id}`, ...(replayed ? { 'idempotent-replayed': 'true' } : {}) },
+    { location: `/applications/${app.id}` },
   );
+});
+
+const recoverRoute = endpoint('POST /applications/recover', async ({ body, event }) => {
+  const sourceIp = event.requestContext?.http?.sourceIp;
+  await recoverAccess(container(), body, sourceIp === undefined ? {} : { sourceIp });
+  return json(202, { status: 'accepted', message: RECOVERY_ANSWER });
+});
+
+export const handler = dispatch({
+  'POST /applications': createRoute,
+  'POST /applications/recover': recoverRoute,
 });

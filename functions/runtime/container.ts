@@ -13,6 +13,7 @@ import { DynamoChanges, DynamoOutbox } from '#adapters/dynamodb/changes.ts';
 import { DynamoDocuments } from '#adapters/dynamodb/documents.ts';
 import { DynamoOfficialLinks } from '#adapters/dynamodb/links.ts';
 import { DynamoComplaints, DynamoSequences, DynamoSurveys } from '#adapters/dynamodb/office-records.ts';
+import { DynamoRateLimiter } from '#adapters/dynamodb/rate-limits.ts';
 import { DynamoStages } from '#adapters/dynamodb/stages.ts';
 import { Table } from '#adapters/dynamodb/table.ts';
 import { S3DocumentBucket } from '#adapters/s3/document-bucket.ts';
@@ -78,6 +79,7 @@ export function buildContainer(
   lazy(c, 'audit', () => new DynamoAuditTrail(theTable()));
   lazy(c, 'surveys', () => new DynamoSurveys(theTable()));
   lazy(c, 'complaints', () => new DynamoComplaints(theTable()));
+  lazy(c, 'rateLimits', () => new DynamoRateLimiter(theTable()));
   lazy(c, 'sequences', () => new DynamoSequences(theTable()));
   lazy(c, 'changes', () => new DynamoChanges(theTable()));
   lazy(c, 'outbox', () => new DynamoOutbox(theTable()));

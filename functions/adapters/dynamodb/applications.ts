@@ -1,5 +1,5 @@
 /** The application record and what the applicant API keeps beside it (items in keys.ts). */
-import type { Application } from '#core/domain/application.ts';
+import { type Application, FINAL_STATUSES } from '#core/domain/application.ts';
 import type { ApplicantRecord, IdempotencyRecord } from '#core/domain/records.ts';
 import type { ApplicationRepository, CreateDraftResult } from '#core/ports.ts';
 import { transactWithAudit } from './audit.ts';
@@ -7,10 +7,11 @@ import { applicationItem, outboxPut } from './items.ts';
 import { keys } from './keys.ts';
 import type { Table, TransactItem } from './table.ts';
 
-const isDraft = {
-  ConditionExpression: '#status = :draft',
+/** The application exists and is not in a final state. */
+const notFinal = {
+  ConditionExpression: `attribute_exists(pk) AND NOT #status IN (${FINAL_STATUSES.map((_, i) => `:final${i}`).join(', ')})`,
   ExpressionAttributeNames: { '#status': 'status' },
-  ExpressionAttributeValues: { ':draft': 'draft' },
+  ExpressionAttributeValues: Object.fromEntries(FINAL_STATUSES.map((status, i) => [`:final${i}`, status])),
 };
 
 export class DynamoApplications implements ApplicationRepository {
@@ -68,11 +69,23 @@ export class DynamoApplications implements ApplicationRepository {
     return (await this.table.get<{ tokenHash: string }>(keys.access(applicationId)))?.tokenHash;
   }
 
-  async rotateAccessToken(applicationId: string, tokenHash: string, at: string): Promise<boolean> {
-    const result = await this.table.transact([
-      { ConditionCheck: { Key: keys.application(applicationId), ...isDraft } },
-      { Put: { Item: { ...keys.access(applicationId), tokenHash, issuedAt: at } } },
-    ]);
+  async rotateAccessToken(
+    input: Parameters<ApplicationRepository['rotateAccessToken']>[0],
+  ): Promise<boolean> {
+    const { applicationId, tokenHash, at } = input;
+    const result = await transactWithAudit(
+      this.table,
+      [
+        { ConditionCheck: { Key: keys.application(applicationId), ...notFinal } },
+        { Put: { Item: { ...keys.access(applicationId), tokenHash, issuedAt: at } } },
+        outboxPut(input.mail, at),
+      ],
+      [input.audit],
+    );
+    if (!result.written && result.failedAt !== 0)
+      throw new Error(
+        `access token of ${applicationId}: unexpected condition failure at item ${result.failedAt}`,
+      );
     return result.written;
   }
 

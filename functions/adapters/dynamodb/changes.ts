@@ -3,7 +3,7 @@ import type { OutboxMail, OutboxRecord } from '#core/ports.ts';
 import { type Change, type Changes, ConcurrentUpdateError, type Outbox } from '#core/ports.ts';
 import { transactWithAudit } from './audit.ts';
 import { applicationItem, outboxItem, outboxPut, takeNumberUpdate } from './items.ts';
-import { keys } from './keys.ts';
+import { keys, OUTBOX_PENDING, OUTBOX_SENDING } from './keys.ts';
 import type { Table, TransactItem } from './table.ts';
 
 const MUST_NOT_EXIST = 'attribute_not_exists(pk)';
@@ -104,10 +104,16 @@ export class DynamoOutbox implements Outbox {
 
   async claim(id: string, at: string): Promise<boolean> {
     const written = await this.table.update(keys.outbox(id), {
-      UpdateExpression: 'SET #status = :sending, claimedAt = :at',
+      // From the sweeper's pending list to its sending list (keys.ts: the outbox's sparse gsi2).
+      UpdateExpression: 'SET #status = :sending, claimedAt = :at, gsi2pk = :index, gsi2sk = :at',
       ConditionExpression: '#status = :pending',
       ExpressionAttributeNames: STATUS,
-      ExpressionAttributeValues: { ':sending': 'sending', ':pending': 'pending', ':at': at },
+      ExpressionAttributeValues: {
+        ':sending': 'sending',
+        ':pending': 'pending',
+        ':at': at,
+        ':index': OUTBOX_SENDING,
+      },
       ReturnValues: 'NONE',
     });
     return written !== undefined;
@@ -115,21 +121,49 @@ export class DynamoOutbox implements Outbox {
 
   async release(id: string): Promise<void> {
     await this.table.update(keys.outbox(id), {
-      UpdateExpression: 'SET #status = :pending REMOVE claimedAt',
+      UpdateExpression: 'SET #status = :pending, gsi2pk = :index, gsi2sk = createdAt REMOVE claimedAt',
       ConditionExpression: '#status = :sending',
       ExpressionAttributeNames: STATUS,
-      ExpressionAttributeValues: { ':sending': 'sending', ':pending': 'pending' },
+      ExpressionAttributeValues: { ':sending': 'sending', ':pending': 'pending', ':index': OUTBOX_PENDING },
       ReturnValues: 'NONE',
     });
   }
 
-  async markSent(id: string, at: string): Promise<void> {
+  async markSent(id: string, at: string, eraseBody = false): Promise<void> {
     await this.table.update(keys.outbox(id), {
-      UpdateExpression: 'SET #status = :sent, sentAt = :at',
+      // Out of the sweeper's index: nothing is left to do for a sent mail.
+      UpdateExpression: `SET #status = :sent, sentAt = :at REMOVE gsi2pk, gsi2sk${eraseBody ? ', #text, html' : ''}`,
       ConditionExpression: MUST_EXIST,
-      ExpressionAttributeNames: STATUS,
+      ExpressionAttributeNames: eraseBody ? { ...STATUS, '#text': 'text' } : STATUS,
       ExpressionAttributeValues: { ':sent': 'sent', ':at': at },
       ReturnValues: 'NONE',
     });
+  }
+
+  listPending(before: string, limit: number): Promise<OutboxRecord[]> {
+    return this.table.queryIndexBefore<OutboxRecord>('gsi2', { pk: OUTBOX_PENDING, before }, limit);
+  }
+
+  listStuckSending(before: string, limit: number): Promise<OutboxRecord[]> {
+    return this.table.queryIndexBefore<OutboxRecord>('gsi2', { pk: OUTBOX_SENDING, before }, limit);
+  }
+
+  async reportStuck(id: string, at: string, report: OutboxMail): Promise<boolean> {
+    const result = await this.table.transact([
+      {
+        Update: {
+          Key: keys.outbox(id),
+          // Out of the sweeper's index: a stuck mail is reported once, and then left to an operator.
+          UpdateExpression: 'SET stuckReportedAt = :at REMOVE gsi2pk, gsi2sk',
+          ConditionExpression: '#status = :sending AND attribute_not_exists(stuckReportedAt)',
+          ExpressionAttributeNames: STATUS,
+          ExpressionAttributeValues: { ':sending': 'sending', ':at': at },
+        },
+      },
+      outboxPut(report, at),
+    ]);
+    if (!result.written && result.failedAt !== 0)
+      throw new Error(`stuck report for ${id}: unexpected condition failure at item ${result.failedAt}`);
+    return result.written;
   }
 }

@@ -13,6 +13,7 @@ export const applicationItem = (app: Application): Record<string, unknown> => ({
 
 export const outboxItem = (mail: OutboxMail, at: string): Record<string, unknown> => ({
   ...keys.outbox(mail.id),
+  ...indexKeys.outboxPending(at),
   ...mail,
   status: 'pending',
   createdAt: at,

@@ -25,7 +25,8 @@
  * Beside it:
  * - `TRACK#<code>` / `TRACK`: reserves a tracking code (conditional put), maps it to the application.
  * - `IDEMPOTENCY#<sha256(key)>` / `IDEMPOTENCY`: a creation request's Idempotency-Key, the hash of
- *   its body and the draft it created; `expiresAt` (TTL) 24 h.
+ *   its body and the draft it created (or, hashed with a `complaint:` scope, the complaint it filed);
+ *   `expiresAt` (TTL) 24 h.
  * - `ACTION#<id>` / `ACTION`: a pending action (what a link points at), its current task token (never
  *   leaves the server), the officials it is assigned to and when links were last revoked.
  * - `LINK#<sha256(token)>` / `LINK`: an official's decision link: the action, the official, its purpose
@@ -34,8 +35,12 @@
  *   `<filedAt>#<reference>` (the office's monthly list) and, when linked to an application, gsi2
  *   `APP#<id>` / `COMPLAINT#<filedAt>`.
  * - `COUNTER#<key>` / `COUNTER`: gap-free sequences (permit numbers, complaint references).
+ * - `RATE#<limit>#<sha256(subject)>#<windowStart>` / `RATE`: a fixed-window rate-limit counter (complaints,
+ *   token recovery) per hashed address or IP, never the subject in clear; `expiresAt` (TTL) after its window.
  * - `OUTBOX#<mailId>` / `OUTBOX`: a mail recorded before it is sent (pending, sending, sent), its id
- *   derived from the event; written in the transaction of the change that causes it.
+ *   derived from the event; written in the transaction of the change that causes it. Sparse gsi2
+ *   `OUTBOX#pending` / `<createdAt>` while pending and `OUTBOX#sending` / `<claimedAt>` while sending
+ *   (until reported stuck): the outbox sweeper's two Queries. A sent mail leaves the index.
  */
 
 export const tableDesign = {
@@ -75,6 +80,8 @@ export const keys = {
   complaint: (reference: string) => key(`COMPLAINT#${reference}`, 'COMPLAINT'),
   counter: (name: string) => key(`COUNTER#${name}`, 'COUNTER'),
   outbox: (mailId: string) => key(`OUTBOX#${mailId}`, 'OUTBOX'),
+  rateWindow: (limit: string, subjectHash: string, windowStart: number) =>
+    key(`RATE#${limit}#${subjectHash}#${windowStart}`, 'RATE'),
 };
 
 /** Sort-key prefixes of the collections inside an application's partition. */
@@ -84,6 +91,9 @@ export const collections = {
   audit: (id: string) => ({ pk: appPk(id), prefix: 'AUDIT#' }),
 };
 
+export const OUTBOX_PENDING = 'OUTBOX#pending';
+export const OUTBOX_SENDING = 'OUTBOX#sending';
+
 /** Secondary-index keys, by the item they index. */
 export const indexKeys = {
   application: (trackingCode: string) => ({ gsi1pk: `TRACK#${trackingCode}`, gsi1sk: 'APP' }),
@@ -91,6 +101,8 @@ export const indexKeys = {
     gsi1pk: `SURVEY#${regencyId}#${month}`,
     gsi1sk: `${answeredAt}#${applicationId}`,
   }),
+  /** The outbox sweeper's sparse index: only mails pending, or sending and not reported stuck. */
+  outboxPending: (createdAt: string) => ({ gsi2pk: OUTBOX_PENDING, gsi2sk: createdAt }),
   complaint: (c: {
     regencyId: string;
     month: string;

@@ -1,6 +1,6 @@
 /** The office's own records: surveys, complaints and gap-free sequences (items in keys.ts). */
 import type { AuditEvent } from '#core/domain/application.ts';
-import type { ComplaintRecord, SurveyRecord } from '#core/domain/records.ts';
+import type { ComplaintIdempotencyRecord, ComplaintRecord, SurveyRecord } from '#core/domain/records.ts';
 import {
   type ComplaintRepository,
   ConcurrentUpdateError,
@@ -11,7 +11,7 @@ import {
 import { transactWithAudit } from './audit.ts';
 import { takeNumberUpdate } from './items.ts';
 import { indexKeys, keys } from './keys.ts';
-import type { Table } from './table.ts';
+import type { Table, TransactItem } from './table.ts';
 
 export class DynamoSurveys implements SurveyRepository {
   constructor(private readonly table: Table) {}
@@ -46,21 +46,50 @@ export class DynamoSurveys implements SurveyRepository {
 export class DynamoComplaints implements ComplaintRepository {
   constructor(private readonly table: Table) {}
 
-  async put(complaint: ComplaintRecord, number: SequenceNumber, audit?: AuditEvent): Promise<void> {
-    const result = await transactWithAudit(
-      this.table,
-      [
-        {
-          Put: {
-            Item: { ...keys.complaint(complaint.reference), ...indexKeys.complaint(complaint), ...complaint },
-            ConditionExpression: 'attribute_not_exists(pk)',
-          },
+  async put(
+    complaint: ComplaintRecord,
+    number: SequenceNumber,
+    audit?: AuditEvent,
+    idempotency?: ComplaintIdempotencyRecord,
+  ): Promise<'filed' | 'idempotency-key-taken'> {
+    const items: TransactItem[] = [
+      {
+        Put: {
+          Item: { ...keys.complaint(complaint.reference), ...indexKeys.complaint(complaint), ...complaint },
+          ConditionExpression: 'attribute_not_exists(pk)',
         },
-        takeNumberUpdate(number),
-      ],
-      audit === undefined ? [] : [audit],
-    );
-    if (!result.written) throw new ConcurrentUpdateError(`complaint reference ${complaint.reference}`);
+      },
+      takeNumberUpdate(number),
+    ];
+    const idempotencyAt = items.length;
+    if (idempotency !== undefined)
+      items.push({
+        Put: {
+          Item: { ...keys.idempotency(idempotency.keyHash), ...idempotency },
+          // An expired record (TTL deletion lags, and never happens in DynamoDB Local) may be reused.
+          ConditionExpression: 'attribute_not_exists(pk) OR expiresAt < :now',
+          ExpressionAttributeValues: { ':now': Math.floor(Date.parse(complaint.filedAt) / 1000) },
+        },
+      });
+    const result = await transactWithAudit(this.table, items, audit === undefined ? [] : [audit]);
+    if (result.written) return 'filed';
+    if (idempotency !== undefined && result.failedAt === idempotencyAt) return 'idempotency-key-taken';
+    throw new ConcurrentUpdateError(`complaint reference ${complaint.reference}`);
+  }
+
+  get(reference: string): Promise<ComplaintRecord | undefined> {
+    return this.table.get<ComplaintRecord>(keys.complaint(reference));
+  }
+
+  async idempotency(
+    keyHash: string,
+    nowEpochSeconds: number,
+  ): Promise<ComplaintIdempotencyRecord | undefined> {
+    const record = await this.table.get<ComplaintIdempotencyRecord>(keys.idempotency(keyHash));
+    // A draft's record under the same hash cannot exist (the hashes are scoped), but check the shape.
+    return record === undefined || record.expiresAt < nowEpochSeconds || record.reference === undefined
+      ? undefined
+      : record;
   }
 }
 

@@ -97,6 +97,38 @@ export class Table {
     return items;
   }
 
+  /**
+   * Up to `limit` items of a secondary index's partition whose sort key is below `before`, in sort-key
+   * order (eventually consistent, as index reads are).
+   */
+  async queryIndexBefore<T>(
+    index: 'gsi1' | 'gsi2',
+    where: { pk: string; before: string },
+    limit: number,
+  ): Promise<T[]> {
+    const items: T[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const page = await this.db.send(
+        new QueryCommand({
+          TableName: this.name,
+          IndexName: index,
+          KeyConditionExpression: '#pk = :pk AND #sk < :before',
+          ExpressionAttributeNames: { '#pk': `${index}pk`, '#sk': `${index}sk` },
+          ExpressionAttributeValues: { ':pk': where.pk, ':before': where.before },
+          ExclusiveStartKey: start,
+          Limit: limit - items.length,
+        }),
+      );
+      for (const item of page.Items ?? []) {
+        const value = strip<T>(item);
+        if (value !== undefined) items.push(value);
+      }
+      start = page.LastEvaluatedKey;
+    } while (start !== undefined && items.length < limit);
+    return items;
+  }
+
   /** A put; with a condition, false when the condition failed. */
   async put(
     item: Record<string, unknown>,

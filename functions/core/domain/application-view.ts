@@ -43,6 +43,7 @@ const EVENT_LABELS: Partial<Record<AuditEventType, string>> = {
   'survey-answered': 'Survei kepuasan diisi',
   'document-downloaded': 'Dokumen keputusan diunduh',
   'complaint-filed': 'Pengaduan diajukan',
+  'access-token-reissued': 'Token akses baru dikirim ke e-mail pemohon',
 };
 
 export interface ViewContext {

@@ -172,6 +172,7 @@ export type AuditEventType =
   | 'survey-answered'
   | 'document-downloaded'
   | 'complaint-filed'
+  | 'access-token-reissued'
   | 'execution-started'
   | 'stage-entered'
   | 'reminder-sent'

@@ -2,7 +2,12 @@
  * What an uploaded file really is. Object storage believes whatever the uploader declared (s3rver does
  * not even check the signed content type), so the product reads the first bytes itself and accepts a
  * document only when its magic bytes, its declared type and the requirement's allowed types agree.
+ *
+ * Magic bytes prove little: `%PDF-` followed by HTML passes them, and the office opens documents in a
+ * browser. A PDF is therefore also parsed whole (`checkPdfStructure`, with pdf-lib): only a file that
+ * has a PDF's structure (cross-reference data, a catalog with pages) is accepted as one.
  */
+import { PDFDocument } from 'pdf-lib';
 import type { MEDIA_TYPES } from '#config/regency-schema.ts';
 
 export type MediaType = (typeof MEDIA_TYPES)[number];
@@ -26,7 +31,8 @@ export type UploadRejection =
   | 'content-type-mismatch'
   | 'unrecognised-content'
   | 'declared-type-mismatch'
-  | 'type-not-accepted';
+  | 'type-not-accepted'
+  | 'malformed-pdf';
 
 export interface StoredUpload {
   sizeBytes: number;
@@ -66,4 +72,22 @@ export const UPLOAD_REJECTION_MESSAGES: Readonly<Record<UploadRejection, string>
   'unrecognised-content': 'Isi berkas bukan PDF, JPEG atau PNG.',
   'declared-type-mismatch': 'Isi berkas tidak sesuai dengan jenis berkas yang dinyatakan.',
   'type-not-accepted': 'Jenis berkas ini tidak diterima untuk persyaratan ini.',
+  'malformed-pdf':
+    'Berkas diawali tanda PDF, tetapi isinya bukan dokumen PDF yang utuh (rusak, terpotong, atau berkas lain yang diberi nama .pdf). Simpan atau pindai ulang dokumen sebagai PDF, lalu unggah kembali.',
 };
+
+/**
+ * Whether `bytes` (a whole file whose magic bytes say PDF) parse as a PDF document with at least one
+ * page. Metadata is left as it is (`updateMetadata: false`); a PDF encrypted with an owner password only
+ * (printing or copying restricted, common for certificates issued as PDF) still opens for the office,
+ * so its encryption is not a reason to refuse it.
+ */
+export async function checkPdfStructure(bytes: Uint8Array): Promise<UploadCheck> {
+  try {
+    const pdf = await PDFDocument.load(bytes, { updateMetadata: false, ignoreEncryption: true });
+    if (pdf.getPageCount() > 0) return { ok: true, mediaType: 'application/pdf' };
+  } catch {
+    // pdf-lib throws parse errors and, for a file without a catalog, a TypeError: either way, no PDF.
+  }
+  return { ok: false, reason: 'malformed-pdf' };
+}

@@ -63,6 +63,19 @@ export function noticeTexts(regency: Regency, cal: WorkingCalendar) {
         ],
         facts: ref(app),
       }),
+    /** Goes only to the address the application was made with, and names nothing the caller wrote. */
+    accessRecovered: (app: Application, accessToken: string): Notice =>
+      mail({
+        subject: `[${app.trackingCode}] Token akses baru permohonan izin`,
+        greeting: 'Yth. Pemohon,',
+        paragraphs: [
+          'Kami menerima permintaan token akses baru untuk permohonan berikut. Token akses Anda yang baru:',
+          accessToken,
+          'Gunakan token ini sebagai pengganti token sebelumnya; token sebelumnya tidak berlaku lagi. Jangan berikan token ini kepada siapa pun: dengan token ini permohonan Anda dapat dilihat, dilengkapi dan ditarik.',
+          'Jika Anda tidak meminta token baru, simpan token ini dan abaikan pesan ini; bila berulang, hubungi kantor.',
+        ],
+        facts: ref(app),
+      }),
     received: (app: Application): Notice =>
       mail({
         subject: `[${app.trackingCode}] Permohonan izin diterima`,

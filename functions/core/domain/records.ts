@@ -21,6 +21,16 @@ export interface IdempotencyRecord {
   expiresAt: number;
 }
 
+/** A complaint's Idempotency-Key: the hash of its body and the reference it was filed under. */
+export interface ComplaintIdempotencyRecord {
+  keyHash: string;
+  requestHash: string;
+  reference: string;
+  createdAt: string;
+  /** Epoch seconds (the table's TTL attribute). */
+  expiresAt: number;
+}
+
 export interface UploadRecord {
   applicationId: string;
   uploadId: string;

@@ -15,7 +15,16 @@ export type RequestErrorKind =
   | 'conflict'
   | 'payload-too-large'
   | 'unsupported-media-type'
-  | 'unprocessable';
+  | 'unprocessable'
+  | 'too-many-requests';
+
+/** What a problem carries beyond its code and detail. */
+export interface ProblemExtras {
+  /** Sent as the Retry-After header (seconds) of a 429. */
+  retryAfterSeconds?: number;
+  /** Extension members of the problem (RFC 9457 section 3.2), e.g. the application a replay refers to. */
+  members?: Readonly<Record<string, string>>;
+}
 
 export class RequestError extends Error {
   constructor(
@@ -23,6 +32,7 @@ export class RequestError extends Error {
     readonly code: string,
     readonly detail: string,
     readonly errors: readonly FieldError[] = [],
+    readonly extras: ProblemExtras = {},
   ) {
     super(`${kind}: ${code}`);
     this.name = 'RequestError';
@@ -44,7 +54,15 @@ export const tokenInvalid = () =>
   new RequestError('forbidden', 'token-invalid', 'Token akses tidak berlaku untuk permohonan ini.');
 
 export const notFound = (code: string, detail: string) => new RequestError('not-found', code, detail);
-export const conflict = (code: string, detail: string, errors: readonly FieldError[] = []) =>
-  new RequestError('conflict', code, detail, errors);
+export const conflict = (
+  code: string,
+  detail: string,
+  errors: readonly FieldError[] = [],
+  extras: ProblemExtras = {},
+) => new RequestError('conflict', code, detail, errors, extras);
 export const unprocessable = (code: string, detail: string, errors: readonly FieldError[] = []) =>
   new RequestError('unprocessable', code, detail, errors);
+
+/** A rate limit was reached: 429 with Retry-After. */
+export const tooManyRequests = (code: string, detail: string, retryAfterSeconds: number) =>
+  new RequestError('too-many-requests', code, detail, [], { retryAfterSeconds });

@@ -116,8 +116,9 @@ export function waitSeconds(now: Date, until: Date): number {
 }
 
 /**
- * The supervisor chain above a role: level 1 is its supervisor, level 2 theirs, and so on. Beyond
- * the top the last level repeats (the head of office keeps being told).
+ * The supervisor chain above a role: level 1 is its supervisor, level 2 theirs, and so on. Past the
+ * top (the head of office, who has no supervisor) there is no role: undefined, and the escalation goes
+ * to the regency's administrators (`mail.administrators`), at that level and every later one.
  */
 export function escalationRole(
   regency: Pick<Regency, 'roles'>,
@@ -126,8 +127,12 @@ export function escalationRole(
 ): Role | undefined {
   const byId = new Map(regency.roles.map((r) => [r.id, r]));
   let current = byId.get(roleId);
-  for (let i = 0; i < level && current?.supervisor !== undefined; i++) current = byId.get(current.supervisor);
-  return current?.id === roleId ? undefined : current;
+  if (level < 1) return undefined;
+  for (let i = 0; i < level; i++) {
+    if (current?.supervisor === undefined) return undefined;
+    current = byId.get(current.supervisor);
+  }
+  return current;
 }
 
 export interface OfficeClock {

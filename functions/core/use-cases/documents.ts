@@ -1,13 +1,14 @@
 /**
  * The checklist's documents. The API never carries file bytes: it hands out a presigned PUT for one
  * requirement (5 minutes), the applicant's client uploads straight to the bucket, then asks the API to
- * confirm. Only then does the server look at what was stored (size, stored Content-Type, magic bytes)
- * and accept it as a new version of that requirement's document, or delete it and say why. Every
+ * confirm. Only then does the server look at what was stored (size, stored Content-Type, magic bytes,
+ * and for a PDF its whole structure) and accept it as a new version of that requirement's document, or delete it and say why. Every
  * accepted version is kept; submission freezes which ones the office examines.
  */
 
 import type { Application, SubmittedDocument } from '../domain/application.ts';
 import {
+  checkPdfStructure,
   checkUpload,
   MAGIC_BYTES_LENGTH,
   type MediaType,
@@ -165,11 +166,17 @@ export async function confirmUpload(
   const stored = await ports.files.inspect(checkedKey, MAGIC_BYTES_LENGTH);
   if (stored === undefined) throw new Error(`the checked copy of upload ${uploadId} is missing`);
   const at = ports.now().toISOString();
-  const check = checkUpload(stored, {
+  let check = checkUpload(stored, {
     declaredType: upload.declaredType,
     acceptedTypes: requirement.mediaTypes,
     maxSizeMb: requirement.maxSizeMb,
   });
+  if (check.ok && check.mediaType === 'application/pdf') {
+    // The whole file, which checkUpload bounded by the requirement's maxSizeMb (at most 20 MB).
+    const whole = await ports.files.inspect(checkedKey, stored.sizeBytes);
+    if (whole === undefined) throw new Error(`the checked copy of upload ${uploadId} is missing`);
+    check = await checkPdfStructure(whole.head);
+  }
   if (!check.ok) {
     // What is not accepted is not kept: it may be anything, and it may be personal data. A failed
     // delete must not hide the verdict from the applicant: the upload is still marked rejected (never

@@ -1,12 +1,13 @@
 /**
  * Creating a draft application: validate the applicant against the permit, then write the draft, its
  * personal data, its token hash, its tracking code and (with an Idempotency-Key) the key's record in
- * one transaction. A retried request with the same key and body returns the same draft.
+ * one transaction.
  *
- * The token is stored only as a hash, so a replay cannot show the first response's token again: it
- * issues a fresh token for the same draft and the earlier one stops working. The caller who lost the
- * first response is exactly the one who needs a working token; the earlier token was never received.
- * A replay is refused once the draft has been submitted (the applicant then already had the token).
+ * A retried request with the same key and body creates nothing. The token is stored only as a hash,
+ * so a replay cannot show the first response's token again, and it must not mint another one: that
+ * would void the token the first caller may well have received (20 parallel retries left 19 dead
+ * tokens). A replay therefore answers 409 idempotent-replay naming the draft and the way to a token
+ * (POST /applications/recover mails a new one to the applicant's address); the first token keeps working.
  */
 import { createHash } from 'node:crypto';
 import type { Permit } from '#config/regency-schema.ts';
@@ -33,8 +34,6 @@ export interface DraftCreated {
   application: Application;
   /** Shown once; only its hash is stored. */
   accessToken: string;
-  /** True when an Idempotency-Key matched an earlier request. */
-  replayed: boolean;
 }
 
 /** How long an Idempotency-Key is remembered. */
@@ -124,7 +123,7 @@ export async function createDraft(
     });
     if (result === 'created') {
       await deliver(ports, [mailId(id, 'draft-created')]);
-      return { application, accessToken, replayed: false };
+      return { application, accessToken };
     }
     if (result === 'idempotency-key-taken' && idempotency !== undefined) {
       // A concurrent request with the same key won the race: answer as its replay.
@@ -139,11 +138,12 @@ export async function createDraft(
   throw new Error(`no free tracking code after ${TRACKING_CODE_ATTEMPTS} attempts`);
 }
 
+/** A request whose Idempotency-Key created a draft before: refused, naming the draft; nothing changes. */
 async function replay(
   ports: Ports,
   earlier: { requestHash: string; applicationId: string },
   requestHash: string,
-): Promise<DraftCreated> {
+): Promise<never> {
   if (earlier.requestHash !== requestHash)
     throw unprocessable(
       'idempotency-key-reused',
@@ -154,16 +154,14 @@ async function replay(
     throw new Error(`idempotency record points at missing ${earlier.applicationId}`);
   // The first request may have died after its transaction and before sending: send what is pending.
   await deliver(ports, [mailId(application.id, 'draft-created')]);
-  const accessToken = newAccessToken(ports.randomBytes);
-  const rotated = await ports.applications.rotateAccessToken(
-    application.id,
-    hashAccessToken(accessToken),
-    ports.now().toISOString(),
+  throw conflict(
+    'idempotent-replay',
+    `Permohonan untuk Idempotency-Key ini sudah dibuat dengan nomor lacak ${application.trackingCode}. ` +
+      'Token akses hanya ditampilkan sekali, pada jawaban permintaan pertama, dan tetap berlaku. ' +
+      'Bila token itu tidak Anda terima, minta token baru melalui POST /applications/recover dengan nomor lacak ' +
+      'dan alamat e-mail pemohon; token baru dikirim ke alamat e-mail tersebut (nomor lacak juga ada di e-mail ' +
+      'pemberitahuan draf).',
+    [],
+    { members: { applicationId: application.id, trackingCode: application.trackingCode } },
   );
-  if (!rotated)
-    throw conflict(
-      'idempotency-replay-not-draft',
-      'Permohonan dari permintaan ini sudah diajukan; gunakan token akses yang diterima sebelumnya.',
-    );
-  return { application, accessToken, replayed: true };
 }

@@ -29,6 +29,9 @@ export const outboxMail = (
   ...(link === undefined ? {} : { link }),
 });
 
+/** A mail whose body carries a secret: the outbox erases the body once it is sent. */
+export const secretMail = (mail: OutboxMail): OutboxMail => ({ ...mail, secret: true });
+
 const escapeAttribute = (s: string): string =>
   s.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
@@ -82,7 +85,7 @@ export async function deliver(ports: DeliveryPorts, ids: readonly string[]): Pro
       await ports.outbox.release(id);
       throw error;
     }
-    await ports.outbox.markSent(id, ports.now().toISOString());
+    await ports.outbox.markSent(id, ports.now().toISOString(), mail.secret === true);
   }
 }
 

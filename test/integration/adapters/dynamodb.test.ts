@@ -8,9 +8,11 @@ import { DynamoApplications } from '#adapters/dynamodb/applications.ts';
 import { DynamoAuditTrail } from '#adapters/dynamodb/audit.ts';
 import { DynamoChanges, DynamoOutbox } from '#adapters/dynamodb/changes.ts';
 import { DynamoSequences } from '#adapters/dynamodb/office-records.ts';
+import { DynamoRateLimiter } from '#adapters/dynamodb/rate-limits.ts';
 import { DynamoStages } from '#adapters/dynamodb/stages.ts';
 import { Table } from '#adapters/dynamodb/table.ts';
 import type { Application, PendingAction } from '#core/domain/application.ts';
+import { rateLimit } from '#core/domain/rate-limit.ts';
 import { ConcurrentUpdateError } from '#core/ports.ts';
 import { stackClients, stackEndpoints, uniqueId } from '../harness/index.ts';
 
@@ -138,5 +140,52 @@ describe('DynamoOutbox', () => {
     await outbox.markSent(id, AT);
     expect(await outbox.claim(id, AT)).toBe(false);
     expect((await outbox.get(id))?.to).toEqual(['a@example.test']);
+  });
+});
+
+describe('DynamoRateLimiter', () => {
+  const limiter = new DynamoRateLimiter(table);
+  const NOW = Math.floor(Date.parse(AT) / 1000);
+
+  it('lets exactly `limit` of 30 concurrent requests through a fixed window', async () => {
+    const limit = rateLimit('test-ip', uniqueId('ip'), 20, 3600);
+
+    const results = await Promise.all(Array.from({ length: 30 }, () => limiter.take([limit], NOW)));
+
+    expect(results.filter((r) => r.allowed)).toHaveLength(20);
+    // AT is 03:00 UTC: the hour's window ends in an hour.
+    expect(results.find((r) => !r.allowed)).toEqual({
+      allowed: false,
+      refusedBy: limit,
+      retryAfterSeconds: 3600,
+    });
+    expect((await limiter.take([limit], NOW + 3600)).allowed).toBe(true);
+  });
+
+  it('counts nothing against the other limits of a refused request', async () => {
+    const ip = rateLimit('test-ip', uniqueId('ip'), 3, 3600);
+    const address = rateLimit('test-address', uniqueId('address'), 1, 86_400);
+    expect((await limiter.take([ip, address], NOW)).allowed).toBe(true);
+
+    const refused = await limiter.take([ip, address], NOW);
+    const others = [await limiter.take([ip], NOW), await limiter.take([ip], NOW)];
+
+    expect(refused).toMatchObject({ allowed: false, refusedBy: address });
+    expect(others.map((r) => r.allowed)).toEqual([true, true]);
+    expect((await limiter.take([ip], NOW)).allowed).toBe(false);
+  });
+
+  it('keys its counters by the hash of the subject, never the subject itself', async () => {
+    const subject = `${uniqueId('person')}@example.test`;
+    const limit = rateLimit('test-address', subject, 5, 86_400);
+    await limiter.take([limit], NOW);
+
+    const window = Math.floor(NOW / 86_400) * 86_400;
+    const item = await table.get<Record<string, unknown>>({
+      pk: `RATE#test-address#${limit.subjectHash}#${window}`,
+      sk: 'RATE',
+    });
+    expect(item).toEqual({ count: 1, expiresAt: window + 86_400 + 3600 });
+    expect(JSON.stringify(item) + limit.subjectHash).not.toContain(subject);
   });
 });

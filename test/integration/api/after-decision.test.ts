@@ -173,6 +173,42 @@ describe('POST /complaints', () => {
     expect(view.events.map((e) => e.type)).toContain('complaint-filed');
   });
 
+  it('refuses a 6th complaint in a day from one address with 429, Retry-After and an Indonesian reason', async () => {
+    const email = uniqueEmail('banjir');
+    const body = { subject: 'Aduan berulang', message: 'Isi aduan.', contact: { email } };
+    for (let i = 0; i < 5; i++) expect((await api('/complaints', json(body))).status).toBe(201);
+
+    const refused = await api('/complaints', json(body));
+    const problem = problemSchema.parse(await refused.json());
+
+    expect(refused.status).toBe(429);
+    expect(refused.headers.get('content-type')).toBe('application/problem+json');
+    expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect(Number(refused.headers.get('retry-after'))).toBeLessThanOrEqual(24 * 60 * 60);
+    expect(problem.code).toBe('rate-limited');
+    expect(problem.detail).toContain('Alamat e-mail ini sudah dipakai untuk 5 pengaduan');
+    expect(await mailbox().to(email)).toHaveLength(5);
+  });
+
+  it('answers a retry with the same Idempotency-Key with the same reference, filing and mailing once', async () => {
+    const email = uniqueEmail('ulang');
+    const body = { subject: `Ulang ${uniqueId('aduan')}`, message: 'Mohon dicek.', contact: { email } };
+    const key = uniqueId('idem-key');
+
+    const first = await api('/complaints', json(body, { 'idempotency-key': key }));
+    const retry = await api('/complaints', json(body, { 'idempotency-key': key }));
+
+    expect([first.status, retry.status]).toEqual([201, 201]);
+    expect(retry.headers.get('idempotent-replayed')).toBe('true');
+    const [a, b] = [complaintResponse.parse(await first.json()), complaintResponse.parse(await retry.json())];
+    expect(b).toEqual(a);
+    await mailbox().waitFor(addressedTo(email));
+    expect(await mailbox().to(email)).toHaveLength(1);
+    const other = await api('/complaints', json({ ...body, message: 'Lain.' }, { 'idempotency-key': key }));
+    expect(other.status).toBe(422);
+    expect(problemSchema.parse(await other.json()).code).toBe('idempotency-key-reused');
+  });
+
   it('answers 422 for an unknown tracking code and 400 for a missing message', async () => {
     const unknown = await api(
       '/complaints',

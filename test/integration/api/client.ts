@@ -15,6 +15,7 @@ import { Table } from '#adapters/dynamodb/table.ts';
 import { SfnTaskCallbacks } from '#adapters/sfn/step-functions.ts';
 import type { Outcome } from '#config/regency-schema.ts';
 import type { Application, AuditEvent } from '#core/domain/application.ts';
+import { minimalPdf } from '#core/domain/minimal-pdf.ts';
 import { submitDecision } from '#core/use-cases/stage-waits.ts';
 import type { LocalClients } from '../../../local/clients.ts';
 import { applicationFixture, BENGKULU_ALWAYS_REQUIRED } from '../../fixtures/application.ts';
@@ -23,8 +24,8 @@ export { BENGKULU_ALWAYS_REQUIRED };
 
 import { api, stackClients, stackEndpoints, uniqueEmail } from '../harness/index.ts';
 
-export const PDF = (text = 'dokumen uji') =>
-  Buffer.from(`%PDF-1.4\n% ${text}\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n`);
+/** A real one-page PDF (the product's own writer) carrying `text`: distinct texts, distinct bytes. */
+export const PDF = (text = 'dokumen uji') => Buffer.from(minimalPdf('Dokumen uji', [text]));
 /** A Windows executable's header ("MZ"): what a malicious "PDF" really is. */
 export const EXECUTABLE = Buffer.concat([
   Buffer.from([0x4d, 0x5a, 0x90, 0x00, 0x03, 0, 0, 0]),

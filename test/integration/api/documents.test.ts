@@ -87,6 +87,22 @@ describe('document uploads', () => {
     expect(documentVersionResponse.parse(await two.json())).toEqual(one);
   });
 
+  it('rejects a PDF signature followed by HTML with 422 malformed-pdf, and deletes it', async () => {
+    const draft = await createDraft();
+    // Past the first kilobytes too: the whole file is read, not only its head.
+    const lying = Buffer.from(`%PDF-1.7\n${'<p>berkas</p>'.repeat(5000)}<script>alert(1)</script>\n`);
+    const upload = await requestUpload(draft, 'ijazah', 'application/pdf', lying.length);
+    await put(upload, lying);
+
+    const response = await confirm(draft, upload);
+    const problem = problemSchema.parse(await response.json());
+
+    expect(response.status).toBe(422);
+    expect(problem.code).toBe('malformed-pdf');
+    expect(problem.detail).toContain('bukan dokumen PDF yang utuh');
+    expect(await stored(keyOf(upload.url))).toBe(false);
+  });
+
   it('rejects a "PDF" that is really an executable with 422, and deletes it', async () => {
     const draft = await createDraft();
     const upload = await requestUpload(draft, 'ijazah', 'application/pdf', EXECUTABLE.length);

@@ -1,5 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { at, type WorkflowDriver, workflowDriver } from './driver.ts';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { at, type WorkflowDriver, workflowDriverPerTest } from './driver.ts';
 import { permitScenarios } from './scenarios.ts';
 
 // Seed 004 under the example regency, in WITA; 21 Jul 2026 is its (illustrative) local holiday.
@@ -7,12 +7,10 @@ const start = at('2026-07-20T08:00', '+08:00');
 permitScenarios({ regencyId: 'contoh', permitCode: 'SIKO', start });
 
 describe('contoh SIKO inspection branch (seed 004 step 3)', () => {
+  const driver = workflowDriverPerTest({ regencyId: 'contoh', start });
   let wf: WorkflowDriver;
-  beforeAll(async () => {
-    wf = await workflowDriver({ regencyId: 'contoh', start });
-  });
-  afterAll(async () => {
-    await wf?.close();
+  beforeEach(() => {
+    wf = driver();
   });
 
   const inspectionStages = ['penjadwalan-peninjauan', 'peninjauan-lapangan', 'pengesahan-berita-acara'];

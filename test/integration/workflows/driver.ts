@@ -5,6 +5,7 @@
  * from one timer to the next and waits until the execution is quiet again.
  */
 import { DescribeExecutionCommand, type HistoryEvent, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { afterEach, beforeEach } from 'vitest';
 import { loadRegency } from '#config/load.ts';
 import type { Outcome, Regency } from '#config/regency-schema.ts';
 import type {
@@ -18,7 +19,7 @@ import { createCalendar, type WorkingCalendar } from '#core/domain/calendar/cale
 import { submitDecision } from '#core/use-cases/stage-waits.ts';
 import type { Container } from '#runtime/container.ts';
 import { executionHistory, settleExecution, startInProcessWorkflows } from '../../../local/in-process.ts';
-import { ManualClock } from '../../../local/sfn/index.ts';
+import { type FunctionRegistry, ManualClock } from '../../../local/sfn/index.ts';
 import { stackEndpoints, uniqueId } from '../harness/index.ts';
 
 /** WIB/WITA wall-clock time to an instant, e.g. at('2026-03-17T10:00', '+07:00'). */
@@ -55,12 +56,19 @@ export interface WorkflowDriver {
   close(): Promise<void>;
 }
 
-export async function workflowDriver(options: {
+export interface WorkflowDriverOptions {
   regencyId: string;
   start: Date;
   /** Overrides the regency's breach policy (deem-granted scenarios for every SOP). */
   onBreach?: Regency['deadlinePolicy']['onBreach'];
-}): Promise<WorkflowDriver> {
+  /** A table and bucket to share with other drivers (created when missing); by default fresh ones. */
+  tableName?: string;
+  bucket?: string;
+  /** The functions the service invokes; by default the real functions/workflow/<name>.ts. */
+  functions?: FunctionRegistry;
+}
+
+export async function workflowDriver(options: WorkflowDriverOptions): Promise<WorkflowDriver> {
   const endpoints = stackEndpoints();
   const loaded = loadRegency(options.regencyId).regency;
   const regency: Regency =
@@ -76,9 +84,10 @@ export async function workflowDriver(options: {
       ses: endpoints.mailbox.url,
     },
     clock,
-    tableName: uniqueId('wf'),
-    bucket: uniqueId('wf-docs'),
+    tableName: options.tableName ?? uniqueId('wf'),
+    bucket: options.bucket ?? uniqueId('wf-docs'),
     machineName: (code) => `${regency.id}-${code}-${uniqueId('sm')}`,
+    ...(options.functions === undefined ? {} : { functions: options.functions }),
   });
   const { sfn, machines, container: ports } = stack;
   const executions = new Map<string, string>();
@@ -93,7 +102,13 @@ export async function workflowDriver(options: {
     (await sfn.send(new DescribeExecutionCommand({ executionArn: executions.get(id) }))).status ?? 'UNKNOWN';
 
   const settleAfter = (id: string, afterEvents: number): Promise<void> =>
-    settleExecution(sfn, executions.get(id) ?? '', afterEvents, SETTLE_TIMEOUT_MS);
+    settleExecution(
+      sfn,
+      executions.get(id) ?? '',
+      afterEvents,
+      SETTLE_TIMEOUT_MS,
+      () => clock.nextDue() !== undefined,
+    );
 
   const decideAction = async (actionId: string, decision: Decision, id: string): Promise<void> => {
     const before = (await history(id)).length;
@@ -175,5 +190,28 @@ export async function workflowDriver(options: {
     async close() {
       await stack.close();
     },
+  };
+}
+
+/**
+ * A driver of its own for every test of the calling describe block: its own clock, starting at
+ * `options.start`, and its own Step Functions service, so no test's dates depend on the tests before it
+ * (nor do their executions' timers fire in it). The table and bucket are shared by the block (each test
+ * uses its own application ids), which keeps a test's setup to a service start. Read it inside a test.
+ */
+export function workflowDriverPerTest(options: WorkflowDriverOptions): () => WorkflowDriver {
+  let current: WorkflowDriver | undefined;
+  const tableName = options.tableName ?? uniqueId('wf');
+  const bucket = options.bucket ?? uniqueId('wf-docs');
+  beforeEach(async () => {
+    current = await workflowDriver({ ...options, tableName, bucket });
+  });
+  afterEach(async () => {
+    await current?.close();
+    current = undefined;
+  });
+  return () => {
+    if (current === undefined) throw new Error('the workflow driver exists only inside a test');
+    return current;
   };
 }

@@ -3,17 +3,15 @@
  * Kota Bengkulu workflow on the in-process service, with the real functions and DynamoDB Local.
  */
 import { SendTaskSuccessCommand, SFNClient } from '@aws-sdk/client-sfn';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../../local/env.ts';
-import { at, type WorkflowDriver, workflowDriver } from './driver.ts';
+import { at, type WorkflowDriver, workflowDriverPerTest } from './driver.ts';
 
 describe('workflow steps: exactly once, final states final', () => {
+  const driver = workflowDriverPerTest({ regencyId: 'kota-bengkulu', start: at('2026-03-17T10:00') });
   let wf: WorkflowDriver;
-  beforeAll(async () => {
-    wf = await workflowDriver({ regencyId: 'kota-bengkulu', start: at('2026-03-17T10:00') });
-  });
-  afterAll(async () => {
-    await wf?.close();
+  beforeEach(() => {
+    wf = driver();
   });
 
   it('ends the execution cleanly, writing nothing, when a step finds the application withdrawn', async () => {

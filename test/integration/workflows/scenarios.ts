@@ -6,10 +6,10 @@
  * the oracle for every deadline.
  */
 
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { isAutomaticStage, type Outcome, type Permit, type Stage } from '#config/regency-schema.ts';
 import { mailbox } from '../harness/index.ts';
-import { type WorkflowDriver, workflowDriver } from './driver.ts';
+import { type WorkflowDriver, workflowDriverPerTest } from './driver.ts';
 
 const stageOf = (permit: Permit, id: string | undefined): Stage => {
   const stage = permit.stages.find((s) => s.id === id);
@@ -42,16 +42,15 @@ async function walk(
 
 export function permitScenarios(options: { regencyId: string; permitCode: string; start: Date }): void {
   describe(`${options.regencyId} ${options.permitCode} workflow`, () => {
+    // Every scenario gets its own clock at `options.start` (and its own Step Functions service).
+    const driver = workflowDriverPerTest({ regencyId: options.regencyId, start: options.start });
     let wf: WorkflowDriver;
     let permit: Permit;
-    beforeAll(async () => {
-      wf = await workflowDriver({ regencyId: options.regencyId, start: options.start });
+    beforeEach(() => {
+      wf = driver();
       const found = wf.regency.permits.find((p) => p.code === options.permitCode);
       if (found === undefined) throw new Error(`no permit ${options.permitCode}`);
       permit = found;
-    });
-    afterAll(async () => {
-      await wf?.close();
     });
 
     it('issues the permit on the happy path, every stage with its deadline on the regency calendar', async () => {
@@ -255,15 +254,19 @@ export function permitScenarios(options: { regencyId: string; permitCode: string
       );
       expect(lapsed.subject).toContain(returned.trackingCode);
     });
+
+    // Last on purpose: the scenarios above move their clocks by days; this one's clock must not have moved.
+    it('runs every scenario on a clock of its own, at the start, whatever the scenarios before it did', () => {
+      expect(new Date(wf.clock.now())).toEqual(options.start);
+      expect(wf.clock.nextDue()).toBeUndefined();
+    });
   });
 
   describe(`${options.regencyId} ${options.permitCode} under a deem-granted policy`, () => {
+    const driver = workflowDriverPerTest({ ...options, onBreach: 'escalate-and-deem-granted' });
     let wf: WorkflowDriver;
-    beforeAll(async () => {
-      wf = await workflowDriver({ ...options, onBreach: 'escalate-and-deem-granted' });
-    });
-    afterAll(async () => {
-      await wf?.close();
+    beforeEach(() => {
+      wf = driver();
     });
 
     it('issues the permit as deemed granted once the overall limit has passed, citing the law', async () => {

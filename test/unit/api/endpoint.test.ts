@@ -2,7 +2,7 @@ import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import { describe, expect, it, vi } from 'vitest';
 import { dispatch, endpoint, json, MAX_BODY_BYTES } from '#api/endpoint.ts';
 import { hashAccessToken } from '#core/domain/access-token.ts';
-import { conflict } from '#core/domain/request-errors.ts';
+import { conflict, RequestError, tooManyRequests } from '#core/domain/request-errors.ts';
 
 const ID = '3f2b8c1e-9d4a-4b7e-8a1c-2d3e4f5a6b7c';
 const OTHER_ID = '4f2b8c1e-9d4a-4b7e-8a1c-2d3e4f5a6b7c';
@@ -154,6 +154,36 @@ describe('endpoint', () => {
       detail: 'Survei untuk permohonan ini sudah diisi.',
       correlationId: 'req-123',
     });
+  });
+
+  it('answers a rate limit with 429 and Retry-After in seconds', async () => {
+    const { handler } = surveyEndpoint(
+      vi.fn(async () => {
+        throw tooManyRequests('rate-limited', 'Coba lagi nanti.', 3600);
+      }),
+    );
+    const result = await handler(event({ headers: authorized, body: JSON.stringify({ scores }) }), context);
+
+    expect(result.statusCode).toBe(429);
+    expect(result.headers?.['retry-after']).toBe('3600');
+    expect(problemOf(result)).toMatchObject({
+      status: 429,
+      code: 'rate-limited',
+      detail: 'Coba lagi nanti.',
+    });
+  });
+
+  it("adds a problem's extension members without letting them replace its own", async () => {
+    const { handler } = surveyEndpoint(
+      vi.fn(async () => {
+        throw new RequestError('conflict', 'idempotent-replay', 'Sudah dibuat.', [], {
+          members: { applicationId: ID, code: 'overridden' },
+        });
+      }),
+    );
+    const result = await handler(event({ headers: authorized, body: JSON.stringify({ scores }) }), context);
+
+    expect(problemOf(result)).toMatchObject({ applicationId: ID, code: 'idempotent-replay', status: 409 });
   });
 
   it('turns anything unexpected into a generic 500 that reveals nothing but the correlation id', async () => {

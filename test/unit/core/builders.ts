@@ -1,11 +1,12 @@
 /** Test data of the use-case tests: applications and accepted documents, arranged through the fakes. */
 import type { Application, SubmittedDocument } from '#core/domain/application.ts';
+import { minimalPdf } from '#core/domain/minimal-pdf.ts';
 import type { UploadRecord } from '#core/domain/records.ts';
 import { RequestError } from '#core/domain/request-errors.ts';
 import { type FakePorts, wib } from './fakes.ts';
 
-/** The first bytes of a PDF: enough for the magic-byte check. */
-export const PDF_BYTES = new TextEncoder().encode('%PDF-1.7\n% a scanned document\n');
+/** A real one-page PDF (the product's own writer): it passes the magic bytes and pdf-lib's parse. */
+export const PDF_BYTES = minimalPdf('Dokumen uji', ['a scanned document']);
 
 /** An application of Kota Bengkulu's SIKOT, a draft unless `overrides` say otherwise. */
 export function anApplication(overrides: Partial<Application> = {}): Application {

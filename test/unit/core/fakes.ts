@@ -7,16 +7,18 @@
  */
 import { loadRegency } from '#config/load.ts';
 import type { Regency } from '#config/regency-schema.ts';
-import type {
-  Application,
-  AuditEvent,
-  PendingAction,
-  StageVisit,
-  SubmittedDocument,
+import {
+  type Application,
+  type AuditEvent,
+  FINAL_STATUSES,
+  type PendingAction,
+  type StageVisit,
+  type SubmittedDocument,
 } from '#core/domain/application.ts';
 import { type AuditRecord, type ChainHead, chainEvents, GENESIS_HEAD } from '#core/domain/audit-chain.ts';
 import { createCalendar } from '#core/domain/calendar/calendar.ts';
 import type { OfficialLink } from '#core/domain/official-links.ts';
+import { fixedWindow, type RateLimit } from '#core/domain/rate-limit.ts';
 import type * as records from '#core/domain/records.ts';
 import * as core from '#core/ports.ts';
 
@@ -97,9 +99,14 @@ export function fakeApplications(audit: FakeAudit, outbox: core.Outbox) {
       return record === undefined || record.expiresAt < now ? undefined : copy(record);
     },
     accessHash: async (id) => access.get(id)?.tokenHash,
-    rotateAccessToken: async (id, tokenHash, at) => {
-      if (records.get(id)?.status !== 'draft') return false;
+    rotateAccessToken: async ({ applicationId: id, tokenHash, at, audit: event, mail }) => {
+      const status = records.get(id)?.status;
+      if (status === undefined || FINAL_STATUSES.includes(status)) return false;
+      if ((await outbox.get(mail.id)) !== undefined)
+        throw new Error(`access token of ${id}: unexpected condition failure`);
       access.set(id, { tokenHash, issuedAt: at });
+      await audit.append(event);
+      await outbox.add(mail, at);
       return true;
     },
     applicant: async (id) => copy(applicants.get(id)),
@@ -271,15 +278,50 @@ export function fakeSequences() {
 
 export function fakeComplaints(audit: FakeAudit, sequences: ReturnType<typeof fakeSequences>) {
   const complaints = new Map<string, records.ComplaintRecord>();
+  const idempotencyRecords = new Map<string, records.ComplaintIdempotencyRecord>();
+  const writes = interleavings();
   const port: core.ComplaintRepository = {
-    put: async (complaint, number, event) => {
-      if (complaints.has(complaint.reference) || !sequences.take(number))
+    put: async (complaint, number, event, idempotency) => {
+      await writes.run();
+      // The transaction's conditions, in the adapter's item order.
+      if (
+        complaints.has(complaint.reference) ||
+        (sequences.counters.get(number.sequence) ?? 0) !== number.current
+      )
         throw new core.ConcurrentUpdateError(`complaint reference ${complaint.reference}`);
+      const held = idempotency && idempotencyRecords.get(idempotency.keyHash);
+      if (held !== undefined && held.expiresAt >= Math.floor(Date.parse(complaint.filedAt) / 1000))
+        return 'idempotency-key-taken';
+      sequences.take(number);
       complaints.set(complaint.reference, copy(complaint));
       if (event !== undefined) await audit.append(event);
+      if (idempotency !== undefined) idempotencyRecords.set(idempotency.keyHash, copy(idempotency));
+      return 'filed';
+    },
+    get: async (reference) => copy(complaints.get(reference)),
+    idempotency: async (keyHash, now) => {
+      const record = idempotencyRecords.get(keyHash);
+      return record === undefined || record.expiresAt < now ? undefined : copy(record);
     },
   };
-  return Object.assign(port, { complaints });
+  /** Runs `what` at the start of the next `put`, once. */
+  return Object.assign(port, { complaints, idempotencyRecords, beforeNextPut: writes.add });
+}
+
+/** Fixed-window counters by `<name>#<subjectHash>#<windowStart>`, all or none as the adapter takes them. */
+export function fakeRateLimiter() {
+  const counters = new Map<string, number>();
+  const keyOf = (l: RateLimit, now: number) => `${l.name}#${l.subjectHash}#${fixedWindow(l, now).start}`;
+  const port: core.RateLimiter = {
+    take: async (limits, now) => {
+      const full = limits.find((l) => (counters.get(keyOf(l, now)) ?? 0) >= l.limit);
+      if (full !== undefined)
+        return { allowed: false, refusedBy: full, retryAfterSeconds: fixedWindow(full, now).end - now };
+      for (const l of limits) counters.set(keyOf(l, now), (counters.get(keyOf(l, now)) ?? 0) + 1);
+      return { allowed: true };
+    },
+  };
+  return Object.assign(port, { counters });
 }
 
 export function fakeFiles() {
@@ -396,10 +438,44 @@ export function fakeOutbox() {
       const { claimedAt: _, ...rest } = mail;
       mails.set(id, { ...rest, status: 'pending' });
     },
-    markSent: async (id, sentAt) => {
+    markSent: async (id, sentAt, eraseBody = false) => {
       // The adapter's condition (it exists) fails silently.
       const mail = mails.get(id);
-      if (mail !== undefined) mails.set(id, { ...mail, status: 'sent', sentAt });
+      if (mail === undefined) return;
+      const { text: _t, html: _h, ...kept } = mail;
+      mails.set(
+        id,
+        eraseBody
+          ? ({ ...kept, status: 'sent', sentAt } as core.OutboxRecord)
+          : { ...mail, status: 'sent', sentAt },
+      );
+    },
+    // The adapter's sparse index: pending by createdAt, sending (not yet reported) by claimedAt.
+    listPending: async (before, limit) =>
+      [...mails.values()]
+        .filter((m) => m.status === 'pending' && m.createdAt < before)
+        .sort((a, b) => byKey(a.createdAt, b.createdAt))
+        .slice(0, limit)
+        .map(copy),
+    listStuckSending: async (before, limit) =>
+      [...mails.values()]
+        .filter(
+          (m) =>
+            m.status === 'sending' &&
+            m.stuckReportedAt === undefined &&
+            m.claimedAt !== undefined &&
+            m.claimedAt < before,
+        )
+        .sort((a, b) => byKey(a.claimedAt ?? '', b.claimedAt ?? ''))
+        .slice(0, limit)
+        .map(copy),
+    reportStuck: async (id, at, report) => {
+      const mail = mails.get(id);
+      if (mail?.status !== 'sending' || mail.stuckReportedAt !== undefined) return false;
+      if (mails.has(report.id)) throw new Error(`stuck report for ${id}: unexpected condition failure`);
+      mails.set(id, { ...mail, stuckReportedAt: at });
+      mails.set(report.id, record(report, at));
+      return true;
     },
   };
   return Object.assign(port, { mails, record });
@@ -465,6 +541,7 @@ export interface FakePorts extends core.Ports {
   audit: FakeAudit;
   surveys: ReturnType<typeof fakeSurveys>;
   complaints: ReturnType<typeof fakeComplaints>;
+  rateLimits: ReturnType<typeof fakeRateLimiter>;
   sequences: ReturnType<typeof fakeSequences>;
   changes: core.Changes;
   outbox: ReturnType<typeof fakeOutbox>;
@@ -516,6 +593,7 @@ export function fakePorts(overrides: Partial<FakePorts> = {}): FakePorts {
     audit,
     surveys: fakeSurveys(audit),
     complaints: fakeComplaints(audit, sequences),
+    rateLimits: fakeRateLimiter(),
     sequences,
     changes: fakeChanges({ applications, stages, audit, outbox, sequences }),
     outbox,
@@ -526,7 +604,12 @@ export function fakePorts(overrides: Partial<FakePorts> = {}): FakePorts {
     clock,
     now: clock.now,
     newId: () => `00000000-0000-4000-8000-${String(++ids).padStart(12, '0')}`,
-    randomBytes: (n) => Uint8Array.from({ length: n }, () => (bytes++ * 151 + 7) & 0xff),
+    // Deterministic; the first 256 bytes as always (fixtures rely on them), then no short period.
+    randomBytes: (n) =>
+      Uint8Array.from({ length: n }, () => {
+        const k = bytes++;
+        return ((k * 151 + 7) ^ ((k >> 8) * 97)) & 0xff;
+      }),
     logs,
     metrics,
     log: (message, fields) => void logs.push({ message, ...(fields && { fields }) }),

@@ -1,11 +1,14 @@
+import { PDFDocument } from 'pdf-lib';
 import { describe, expect, it } from 'vitest';
 import {
+  checkPdfStructure,
   checkUpload,
   detectMediaType,
   maxBytes,
   type StoredUpload,
   type UploadRules,
 } from '#core/domain/file-type.ts';
+import { minimalPdf } from '#core/domain/minimal-pdf.ts';
 
 const PDF = Uint8Array.from([0x25, 0x50, 0x44, 0x46, 0x2d, 0x31, 0x2e, 0x37]);
 const JPEG = Uint8Array.from([0xff, 0xd8, 0xff, 0xe0, 0, 0x10, 0x4a, 0x46]);
@@ -89,5 +92,41 @@ describe('checkUpload', () => {
       ok: false,
       reason: 'empty',
     });
+  });
+});
+
+describe('checkPdfStructure', () => {
+  const text = (t: string) => new TextEncoder().encode(t);
+
+  it('accepts a real PDF', async () => {
+    expect(await checkPdfStructure(minimalPdf('KTP', ['Siti Rahmawati']))).toEqual({
+      ok: true,
+      mediaType: 'application/pdf',
+    });
+  });
+
+  it('accepts a PDF written by another producer (pdf-lib), encrypted or not', async () => {
+    const doc = await PDFDocument.create();
+    doc.addPage();
+
+    expect((await checkPdfStructure(await doc.save())).ok).toBe(true);
+  });
+
+  it('refuses a PDF signature followed by HTML', async () => {
+    const lying = text('%PDF-1.7\n<html><body><script>alert(document.cookie)</script></body></html>\n');
+
+    expect(await checkPdfStructure(lying)).toEqual({ ok: false, reason: 'malformed-pdf' });
+  });
+
+  it('refuses a PDF cut off halfway', async () => {
+    const whole = minimalPdf('KTP', ['Siti Rahmawati']);
+
+    expect((await checkPdfStructure(whole.slice(0, Math.floor(whole.length / 2)))).ok).toBe(false);
+  });
+
+  it('refuses a header with objects but no catalog', async () => {
+    const bare = text('%PDF-1.4\n% dokumen\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n');
+
+    expect((await checkPdfStructure(bare)).ok).toBe(false);
   });
 });

@@ -124,10 +124,15 @@ describe('the office clock', () => {
 });
 
 describe('escalationRole', () => {
-  it('walks the supervisor chain and stays at the top', () => {
+  it('walks the supervisor chain up to the head of office', () => {
     expect(escalationRole(regency, 'petugas', 1)?.id).toBe('kepala-seksi');
     expect(escalationRole(regency, 'petugas', 2)?.id).toBe('kepala-bidang');
-    expect(escalationRole(regency, 'petugas', 9)?.id).toBe('kepala-dinas');
+    expect(escalationRole(regency, 'petugas', 3)?.id).toBe('kepala-dinas');
+  });
+
+  it('names no role past the head of office (the administrators are told), at every later level', () => {
+    expect(escalationRole(regency, 'petugas', 4)).toBeUndefined();
+    expect(escalationRole(regency, 'petugas', 9)).toBeUndefined();
     expect(escalationRole(regency, 'kepala-dinas', 1)).toBeUndefined();
   });
 });

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { rateSubjectHash } from '#core/domain/rate-limit.ts';
 import { type ComplaintRequest, fileComplaint } from '#core/use-cases/complaints.ts';
 import { anApplication, refusal } from '../builders.ts';
 import { fakePorts } from '../fakes.ts';
@@ -162,5 +163,148 @@ describe('fileComplaint', () => {
     await fileComplaint(ports, complaint({ contact: { mobileNumber: '+6281234567890' } }));
 
     expect(ports.mailer.sent.map((m) => m.to)).toEqual([[ADMIN]]);
+  });
+});
+
+describe('fileComplaint rate limits', () => {
+  const from = (email: string, sourceIp = '203.0.113.7') => ({
+    request: complaint({ contact: { email } }),
+    origin: { sourceIp },
+  });
+
+  it('files 5 complaints a day from one address and refuses the 6th with 429 and Retry-After', async () => {
+    const { ports } = await arrange();
+    const { request, origin } = from('budi@example.test');
+    for (let i = 0; i < 5; i++) await fileComplaint(ports, request, origin);
+
+    const error = await refusal(fileComplaint(ports, request, origin));
+
+    expect([error.kind, error.code]).toEqual(['too-many-requests', 'rate-limited']);
+    // 09:00 WIB is 02:00 UTC: the day's window (UTC-aligned) ends at 07:00 WIB, in 22 hours.
+    expect(error.extras.retryAfterSeconds).toBe(22 * 60 * 60);
+    expect(error.detail).toContain('Alamat e-mail ini sudah dipakai untuk 5 pengaduan');
+    expect(ports.complaints.complaints.size).toBe(5);
+  });
+
+  it('counts an address whatever its case and surrounding spaces', async () => {
+    const { ports } = await arrange();
+    for (let i = 0; i < 5; i++) await fileComplaint(ports, from('budi@example.test').request);
+
+    const error = await refusal(fileComplaint(ports, from(' BUDI@Example.test ').request));
+
+    expect(error.code).toBe('rate-limited');
+  });
+
+  it('files again from the address once its window has passed', async () => {
+    const { ports } = await arrange();
+    const { request, origin } = from('budi@example.test');
+    for (let i = 0; i < 5; i++) await fileComplaint(ports, request, origin);
+    ports.clock.advanceMinutes(22 * 60);
+
+    const { reference } = await fileComplaint(ports, request, origin);
+
+    expect(reference).toBe('ADU-2026-00006');
+  });
+
+  it('refuses the 21st complaint in an hour from one IP, whatever the addresses', async () => {
+    const { ports } = await arrange();
+    for (let i = 0; i < 20; i++) await fileComplaint(ports, complaint(), { sourceIp: '203.0.113.7' });
+
+    const error = await refusal(fileComplaint(ports, complaint(), { sourceIp: '203.0.113.7' }));
+    const elsewhere = await fileComplaint(ports, complaint(), { sourceIp: '198.51.100.1' });
+
+    expect([error.code, error.extras.retryAfterSeconds]).toEqual(['rate-limited', 60 * 60]);
+    expect(error.detail).toContain('paling banyak 20 per jam');
+    expect(elsewhere.reference).toBe('ADU-2026-00021');
+  });
+
+  it('keeps the address and the IP only as hashes in the counters and out of the log', async () => {
+    const { ports } = await arrange();
+    const { request, origin } = from('budi@example.test');
+    for (let i = 0; i < 6; i++) await fileComplaint(ports, request, origin).catch(() => undefined);
+
+    const stored = [...ports.rateLimits.counters.keys()].join(' ');
+    expect(stored).toContain(rateSubjectHash('complaint-address', 'budi@example.test'));
+    expect(stored).not.toMatch(/budi|203\.0\.113\.7/);
+    expect(JSON.stringify(ports.logs)).not.toMatch(/budi|203\.0\.113\.7/);
+    expect(ports.logs.map((l) => l.message)).toContain('rate limit reached');
+  });
+});
+
+describe('fileComplaint with an Idempotency-Key', () => {
+  it('answers a retry with the same reference, files once and mails once', async () => {
+    const { ports } = await arrange();
+    const request = complaint({ contact: { email: 'budi@example.test' } });
+
+    const first = await fileComplaint(ports, request, { idempotencyKey: 'key-00001' });
+    const again = await fileComplaint(ports, request, { idempotencyKey: 'key-00001' });
+
+    expect(again).toEqual({ ...first, replayed: true });
+    expect(first.replayed).toBe(false);
+    expect(ports.complaints.complaints.size).toBe(1);
+    expect(ports.mailer.to('budi@example.test')).toHaveLength(1);
+    expect(ports.mailer.to(ADMIN)).toHaveLength(1);
+  });
+
+  it('counts a replay against no rate limit', async () => {
+    const { ports } = await arrange();
+    const request = complaint({ contact: { email: 'budi@example.test' } });
+    for (let i = 0; i < 5; i++) await fileComplaint(ports, request, { idempotencyKey: 'key-00001' });
+
+    const other = await fileComplaint(ports, request);
+
+    expect(other.reference).toBe('ADU-2026-00002');
+  });
+
+  it('sends the mails on a replay when the first request died before sending them', async () => {
+    const { ports } = await arrange();
+    const request = complaint({ contact: { email: 'budi@example.test' } });
+    const send = ports.mailer.send;
+    ports.mailer.send = async () => {
+      throw new Error('connection reset');
+    };
+    await expect(fileComplaint(ports, request, { idempotencyKey: 'key-00001' })).rejects.toThrow(
+      'connection reset',
+    );
+    ports.mailer.send = send;
+
+    await fileComplaint(ports, request, { idempotencyKey: 'key-00001' });
+
+    expect(ports.mailer.to(ADMIN)).toHaveLength(1);
+    expect(ports.mailer.to('budi@example.test')).toHaveLength(1);
+  });
+
+  it('refuses the key for a complaint with another body', async () => {
+    const { ports } = await arrange();
+    await fileComplaint(ports, complaint(), { idempotencyKey: 'key-00001' });
+
+    const error = await refusal(
+      fileComplaint(ports, complaint({ message: 'Lain.' }), { idempotencyKey: 'key-00001' }),
+    );
+
+    expect([error.kind, error.code]).toEqual(['unprocessable', 'idempotency-key-reused']);
+  });
+
+  it('answers as a replay when a concurrent request with the same key filed first', async () => {
+    const { ports } = await arrange();
+    let winner: string | undefined;
+    ports.complaints.beforeNextPut(async () => {
+      winner = (await fileComplaint(ports, complaint(), { idempotencyKey: 'key-00001' })).reference;
+    });
+
+    const loser = await fileComplaint(ports, complaint(), { idempotencyKey: 'key-00001' });
+
+    expect([loser.reference, loser.replayed]).toEqual([winner, true]);
+    expect(ports.complaints.complaints.size).toBe(1);
+  });
+
+  it('files a new complaint once the key has expired after 24 hours', async () => {
+    const { ports } = await arrange();
+    const first = await fileComplaint(ports, complaint(), { idempotencyKey: 'key-00001' });
+    ports.clock.advanceMinutes(24 * 60 + 1);
+
+    const later = await fileComplaint(ports, complaint(), { idempotencyKey: 'key-00001' });
+
+    expect(later.reference).not.toBe(first.reference);
   });
 });

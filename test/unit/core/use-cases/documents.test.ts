@@ -181,6 +181,26 @@ describe('confirmUpload', () => {
     ]);
   });
 
+  it('refuses a PDF signature followed by HTML, reading the whole file, and deletes it', async () => {
+    const { ports, app } = await arrange();
+    const granted = await requestUpload(ports, app, 'ktp', pdf);
+    const html = `%PDF-1.7\n<html>${'<p>isi</p>'.repeat(2000)}<script>alert(1)</script></html>`;
+    const upload = await uploadTo(ports, app, granted, new TextEncoder().encode(html), 'application/pdf');
+
+    const error = await refusal(confirmUpload(ports, app, 'ktp', granted.uploadId));
+
+    expect([error.kind, error.code]).toEqual(['unprocessable', 'malformed-pdf']);
+    expect(error.errors).toEqual([
+      expect.objectContaining({
+        field: 'file',
+        code: 'malformed-pdf',
+        message: expect.stringContaining('bukan dokumen PDF'),
+      }),
+    ]);
+    expect(ports.files.objects.has(upload.objectKey)).toBe(false);
+    expect((await ports.documents.getUpload(app.id, granted.uploadId))?.reason).toBe('malformed-pdf');
+  });
+
   it('deletes a refused file and marks its upload rejected with the reason', async () => {
     const { ports, app } = await arrange();
     const granted = await requestUpload(ports, app, 'ktp', pdf);

@@ -24,12 +24,11 @@ describe('createDraft', () => {
   it('creates a draft of the requested permit at version 1 with an office tracking code', async () => {
     const ports = fakePorts();
 
-    const { application, replayed } = await createDraft(ports, aRequest(), undefined);
+    const { application } = await createDraft(ports, aRequest(), undefined);
 
     expect(await ports.applications.get(application.id)).toEqual(application);
     expect(application).toMatchObject({ status: 'draft', permitCode: 'SIKOT', version: 1, visits: 0 });
     expect(application.trackingCode).toMatch(/^BNG-[2-9A-HJ-NP-Z]{4}-[2-9A-HJ-NP-Z]{4}$/);
-    expect(replayed).toBe(false);
   });
 
   it('mails the applicant the tracking code once, echoing nothing they wrote', async () => {
@@ -37,7 +36,7 @@ describe('createDraft', () => {
     const request = aRequest({ fullName: 'Nama <b>Aneh</b>' });
 
     const { application } = await createDraft(ports, request, 'key-1');
-    await createDraft(ports, request, 'key-1');
+    await refusal(createDraft(ports, request, 'key-1'));
 
     const mails = ports.mailer.to(request.applicant.email);
     expect(mails).toHaveLength(1);
@@ -56,8 +55,9 @@ describe('createDraft', () => {
     await expect(createDraft(ports, request, 'key-2')).rejects.toThrow('connection reset');
     ports.mailer.send = send;
 
-    await createDraft(ports, request, 'key-2');
+    const replay = await refusal(createDraft(ports, request, 'key-2'));
 
+    expect(replay.code).toBe('idempotent-replay');
     expect(ports.mailer.to(request.applicant.email)).toHaveLength(1);
   });
 
@@ -144,26 +144,30 @@ describe('createDraft', () => {
 });
 
 describe('createDraft with an Idempotency-Key', () => {
-  it('answers a repeated request with the same draft, marked as replayed', async () => {
+  it('answers a repeated request with 409 idempotent-replay naming the draft and the recovery path', async () => {
     const ports = fakePorts();
     const first = await createDraft(ports, aRequest(), 'key-1');
 
-    const again = await createDraft(ports, aRequest(), 'key-1');
+    const error = await refusal(createDraft(ports, aRequest(), 'key-1'));
 
-    expect(again.application).toEqual(first.application);
-    expect(again.replayed).toBe(true);
+    expect([error.kind, error.code]).toEqual(['conflict', 'idempotent-replay']);
+    expect(error.extras.members).toEqual({
+      applicationId: first.application.id,
+      trackingCode: first.application.trackingCode,
+    });
+    expect(error.detail).toContain(first.application.trackingCode);
+    expect(error.detail).toContain('POST /applications/recover');
     expect(draftCount(ports)).toBe(1);
   });
 
-  it('issues a fresh token on replay and the first one stops working', async () => {
+  it('keeps the first token working after a replay', async () => {
     const ports = fakePorts();
     const first = await createDraft(ports, aRequest(), 'key-1');
 
-    const again = await createDraft(ports, aRequest(), 'key-1');
+    await refusal(createDraft(ports, aRequest(), 'key-1'));
 
-    expect(again.accessToken).not.toBe(first.accessToken);
     expect(await ports.applications.accessHash(first.application.id)).toBe(
-      hashAccessToken(again.accessToken),
+      hashAccessToken(first.accessToken),
     );
   });
 
@@ -176,14 +180,15 @@ describe('createDraft with an Idempotency-Key', () => {
     expect([error.kind, error.code]).toEqual(['unprocessable', 'idempotency-key-reused']);
   });
 
-  it('refuses a replay once the draft has been submitted', async () => {
+  it('answers a replay after submission the same way, and changes nothing', async () => {
     const ports = fakePorts();
     const { application } = await createDraft(ports, aRequest(), 'key-1');
     ports.applications.put({ ...application, status: 'submitted', version: 2 });
 
     const error = await refusal(createDraft(ports, aRequest(), 'key-1'));
 
-    expect([error.kind, error.code]).toEqual(['conflict', 'idempotency-replay-not-draft']);
+    expect([error.kind, error.code]).toEqual(['conflict', 'idempotent-replay']);
+    expect((await ports.applications.get(application.id))?.status).toBe('submitted');
   });
 
   it('creates a new draft once the key has expired after 24 hours', async () => {
@@ -198,15 +203,17 @@ describe('createDraft with an Idempotency-Key', () => {
 
   it('answers as a replay when a concurrent request with the same key created the draft first', async () => {
     const ports = fakePorts();
-    let winner: string | undefined;
+    let winner: { id: string; token: string } | undefined;
     ports.applications.beforeNextWrite(async () => {
-      winner = (await createDraft(ports, aRequest(), 'key-1')).application.id;
+      const created = await createDraft(ports, aRequest(), 'key-1');
+      winner = { id: created.application.id, token: created.accessToken };
     });
 
-    const loser = await createDraft(ports, aRequest(), 'key-1');
+    const loser = await refusal(createDraft(ports, aRequest(), 'key-1'));
 
-    expect([loser.application.id, loser.replayed]).toEqual([winner, true]);
+    expect([loser.code, loser.extras.members?.applicationId]).toEqual(['idempotent-replay', winner?.id]);
     expect(draftCount(ports)).toBe(1);
+    expect(await ports.applications.accessHash(winner?.id ?? '')).toBe(hashAccessToken(winner?.token ?? ''));
   });
 });
 

@@ -210,6 +210,9 @@ describe('awaitHuman', () => {
   });
 });
 
+const officialsWithRole = (ports: FakePorts, role: string) =>
+  ports.regency.officials.filter((o) => o.roles.includes(role)).map((o) => o.email);
+
 describe('stageTimer', () => {
   const timer = (ports: FakePorts, id: string, actionId: string, at: Date, stageId = CHECK) =>
     stageTimer(ports, id, stageId, actionId, at);
@@ -289,6 +292,35 @@ describe('stageTimer', () => {
 
     expect(ports.mailer.to(ADMIN)).toEqual([
       expect.objectContaining({ subject: expect.stringContaining('Eskalasi') }),
+    ]);
+  });
+
+  it("climbs past the head of office to the regency's administrators, and stays with them", async () => {
+    const { ports, id, actionId } = await arrangeWaiting();
+    // Breach (level 1), then one wake-up a working day apart per level: Kepala Seksi, Kepala Bidang,
+    // Kepala Dinas, then nobody above: the administrators, and again at level 5.
+    let at = wib('2026-02-04T09:00:00');
+    for (let level = 1; level <= 5; level++) {
+      const plan = await timer(ports, id, actionId, at);
+      at = new Date(at.getTime() + plan.waitSeconds * 1000);
+    }
+
+    const escalations = ports.mailer.sent.filter((m) => m.subject.includes('Eskalasi'));
+    // Officials get one mail each (their own link); the administrators one mail together.
+    expect(escalations.map((m) => [m.subject.match(/tingkat (\d)/)?.[1], m.to])).toEqual([
+      ['1', ['andi@dpmptsp.bengkulukota.example']],
+      ['2', ['maya@dpmptsp.bengkulukota.example']],
+      ...officialsWithRole(ports, 'kepala-dinas').map((to) => ['3', [to]]),
+      ['4', [ADMIN]],
+      ['5', [ADMIN]],
+    ]);
+    const escalated = (await ports.audit.list(id)).filter((e) => e.type === 'escalated');
+    expect(escalated.map((e) => e.detail?.toRole)).toEqual([
+      'kepala-seksi',
+      'kepala-bidang',
+      'kepala-dinas',
+      'administrators',
+      'administrators',
     ]);
   });
 
