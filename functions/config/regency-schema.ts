@@ -4,6 +4,7 @@
  * transcribe an SOP and the code that runs it; `validate.ts` adds the checks that span fields.
  */
 import { z } from 'zod';
+import { templateProblem } from './permit-number-template.ts';
 
 const slug = z
   .string()
@@ -216,32 +217,44 @@ export const validitySchema = z.discriminatedUnion('rule', [
   z.strictObject({ rule: z.literal('follows-str'), basis: text }),
 ]);
 
-export const permitSchema = z.strictObject({
-  /** Short code, e.g. SIKOT, SIPOT, SIKO; unique in the regency. */
-  code: z.string().regex(/^[A-Z][A-Z0-9-]{1,15}$/, 'must be an upper-case code like SIKOT'),
-  name: text,
-  profession: z.enum(['occupational-therapist', 'optometrist']),
-  /** The office's SOP reference (SK or SOP number), when the source gives one. */
-  sopReference: z.string().optional(),
-  legalBasis: z.array(text).min(1),
-  product: text,
-  fee: z.strictObject({ amountIdr: z.number().int().nonnegative(), note: z.string().optional() }),
-  questions: z.array(questionSchema).default([]),
-  requirements: z.array(requirementSchema).min(1),
-  /** In procedure order; the first stage is where a submitted application starts. */
-  stages: z.array(stageSchema).min(1),
-  limit: overallLimitSchema,
-  limitSource: sourceSchema,
-  surveyBeforeDownload: z.boolean(),
-  /** Placeholders: {seq:N} (gap-free per office, permit type and year, zero-padded to N), {year}, {code}. */
-  permitNumberTemplate: z
-    .string()
-    .refine((t) => /\{seq(?::\d)?\}/.test(t) && t.includes('{year}'), 'must contain {seq} and {year}'),
-  validity: validitySchema,
-  maxPlaces: z.strictObject({ count: z.number().int().positive(), basis: text }),
-  signature: z.enum(['electronic', 'handwritten']),
-  source: sourceSchema,
-});
+export const permitSchema = z
+  .strictObject({
+    /** Short code, e.g. SIKOT, SIPOT, SIKO; unique in the regency. */
+    code: z.string().regex(/^[A-Z][A-Z0-9-]{1,15}$/, 'must be an upper-case code like SIKOT'),
+    name: text,
+    profession: z.enum(['occupational-therapist', 'optometrist']),
+    /** The office's SOP reference (SK or SOP number), when the source gives one. */
+    sopReference: z.string().optional(),
+    legalBasis: z.array(text).min(1),
+    product: text,
+    fee: z.strictObject({ amountIdr: z.number().int().nonnegative(), note: z.string().optional() }),
+    questions: z.array(questionSchema).default([]),
+    requirements: z.array(requirementSchema).min(1),
+    /** In procedure order; the first stage is where a submitted application starts. */
+    stages: z.array(stageSchema).min(1),
+    limit: overallLimitSchema,
+    limitSource: sourceSchema,
+    surveyBeforeDownload: z.boolean(),
+    /**
+     * Placeholders (core/domain/permit/permit-number.ts): {seq} or {seq:N} (gap-free, zero-padded to N),
+     * {year}, {yy}, {month}, {month:roman}, {code}. Checked together with `permitNumberSequence` below.
+     */
+    permitNumberTemplate: z.string().min(1),
+    /**
+     * `yearly` (default): the sequence restarts each year per office and permit type, so the template
+     * must contain the year; `continuous`: it never restarts (for styles like `500.16.7.2/{seq}-PPO`).
+     */
+    permitNumberSequence: z.enum(['yearly', 'continuous']).default('yearly'),
+    validity: validitySchema,
+    maxPlaces: z.strictObject({ count: z.number().int().positive(), basis: text }),
+    signature: z.enum(['electronic', 'handwritten']),
+    source: sourceSchema,
+  })
+  .superRefine((permit, ctx) => {
+    const problem = templateProblem(permit.permitNumberTemplate, permit.permitNumberSequence);
+    if (problem !== undefined)
+      ctx.addIssue({ code: 'custom', path: ['permitNumberTemplate'], message: problem });
+  });
 
 const reminderSchema = z.union([
   z.strictObject({ fractionElapsed: z.number().gt(0).lt(1) }),

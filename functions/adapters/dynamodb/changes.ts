@@ -84,6 +84,43 @@ export class DynamoChanges implements Changes {
     for (const mail of change.mail ?? []) add(outboxPut(mail, at), `mail ${mail.id}`);
     if (change.takeNumber !== undefined)
       add(takeNumberUpdate(change.takeNumber), `sequence ${change.takeNumber.sequence}`);
+    if (change.createPermit !== undefined) {
+      const permit = change.createPermit;
+      add(
+        { Put: { Item: { ...keys.permit(permit.id), ...permit }, ConditionExpression: MUST_NOT_EXIST } },
+        `new permit ${permit.id}`,
+      );
+      add(
+        {
+          Put: {
+            Item: { ...keys.permitNumber(permit.number), permitId: permit.id, number: permit.number },
+            ConditionExpression: MUST_NOT_EXIST,
+          },
+        },
+        `permit number ${permit.number}`,
+      );
+    }
+    if (change.updatePermit !== undefined)
+      add(
+        {
+          Put: {
+            Item: { ...keys.permit(change.updatePermit.id), ...change.updatePermit },
+            ConditionExpression: 'version = :previous',
+            ExpressionAttributeValues: { ':previous': change.updatePermit.version - 1 },
+          },
+        },
+        `permit ${change.updatePermit.id}`,
+      );
+    if (change.registerDocument !== undefined)
+      add(
+        {
+          Put: {
+            Item: { ...keys.documentHash(change.registerDocument.sha256), ...change.registerDocument },
+            ConditionExpression: MUST_NOT_EXIST,
+          },
+        },
+        `document ${change.registerDocument.sha256}`,
+      );
     if (items.length === 0) return;
     const result = await this.table.transact(items);
     if (!result.written) throw new ConcurrentUpdateError(what[result.failedAt] ?? 'a record');

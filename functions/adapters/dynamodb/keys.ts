@@ -31,6 +31,13 @@
  * - `COUNTER#<key>` / `COUNTER`: gap-free sequences (permit numbers, complaint references).
  * - `OUTBOX#<mailId>` / `OUTBOX`: a mail recorded before it is sent (pending, sending, sent), its id
  *   derived from the event; written in the transaction of the change that causes it.
+ * - `PERMIT#<permitId>` / `PERMIT`: the permit register (number, holder's name, validity, the signed
+ *   document's hash, revocation); created in the numbering transaction with the counter's increment.
+ *   GetItem (verification by id, the QR code).
+ * - `PERMITNO#<number>` / `PERMITNO`: the number, reserved in that same transaction (so a number can
+ *   never be held twice), pointing at the permit id: verification by number is two GetItems.
+ * - `DOCSHA#<sha256>` / `DOCSHA`: an issued document's SHA-256 -> the permit or application: the
+ *   byte-identity check of an uploaded PDF.
  */
 
 export const tableDesign = {
@@ -68,6 +75,9 @@ export const keys = {
   complaint: (reference: string) => key(`COMPLAINT#${reference}`, 'COMPLAINT'),
   counter: (name: string) => key(`COUNTER#${name}`, 'COUNTER'),
   outbox: (mailId: string) => key(`OUTBOX#${mailId}`, 'OUTBOX'),
+  permit: (permitId: string) => key(`PERMIT#${permitId}`, 'PERMIT'),
+  permitNumber: (number: string) => key(`PERMITNO#${number}`, 'PERMITNO'),
+  documentHash: (sha256: string) => key(`DOCSHA#${sha256}`, 'DOCSHA'),
 };
 
 /** Sort-key prefixes of the collections inside an application's partition. */

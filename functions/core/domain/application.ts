@@ -53,6 +53,8 @@ export interface Application {
   /** The number of stage visits so far; a stage visited again after a return is a new visit. */
   visits: number;
   permitNumber?: string;
+  /** The permit record (`PERMIT#<id>`) created with the number. */
+  permitId?: string;
   issued?: IssuedDocument;
   deemedGranted?: { at: string; legalBasis: string };
   /** Set while the file is with the applicant. */
@@ -156,6 +158,7 @@ export type AuditEventType =
   | 'deemed-granted'
   | 'numbered'
   | 'issued'
+  | 'permit-revoked'
   | 'needs-attention';
 
 export interface AuditEvent {

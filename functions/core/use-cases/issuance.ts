@@ -6,6 +6,8 @@
 import type { Application } from '../domain/application.ts';
 import { minimalPdf } from '../domain/minimal-pdf.ts';
 import { noticeTexts } from '../domain/notices.ts';
+import { formatPermitNumber, sequenceName } from '../domain/permit/permit-number.ts';
+import type { PermitRecord } from '../domain/permit/permit-record.ts';
 import { officeMinutesUsed } from '../domain/stage-clock.ts';
 import type { Ports } from '../ports.ts';
 import { loadApplication, permitOf, permitOfApplication } from './lookups.ts';
@@ -13,13 +15,7 @@ import { deliver, mailId, outboxMail } from './mail.ts';
 import { retryOnConflict } from './retry.ts';
 import { assertOpen, WorkflowError } from './workflow-steps.ts';
 
-/** Fills a permit-number template: {seq:N} zero-padded to N digits, {year}, {code}. */
-export function formatPermitNumber(template: string, seq: number, year: number, code: string): string {
-  return template
-    .replace(/\{seq(?::(\d))?\}/g, (_, width?: string) => String(seq).padStart(Number(width ?? 1), '0'))
-    .replace(/\{year\}/g, String(year))
-    .replace(/\{code\}/g, code);
-}
+export { formatPermitNumber };
 
 const load = (ports: Pick<Ports, 'applications'>, id: string): Promise<Application> =>
   loadApplication(
@@ -31,10 +27,12 @@ const load = (ports: Pick<Ports, 'applications'>, id: string): Promise<Applicati
 const unknownPermit = (message: string) => new WorkflowError('UnknownStage', message);
 
 /**
- * Gives the permit its number: one per application, from the office's yearly sequence per permit
- * type, gap-free and never reused. The counter's increment and the number on the application are one
- * transaction (conditional on both), so a crash leaves either both or neither, and a concurrent
- * issuance that took the same number first makes this one read the counter again.
+ * Gives the permit its number: one per application, from the office's sequence per permit type (and
+ * year), gap-free and never reused. One transaction writes the counter's increment (conditional on its
+ * value), the new permit record and its number's reservation (both `attribute_not_exists`) and the
+ * number on the application (conditional on its version): a crash leaves all or nothing, a concurrent
+ * issuance that took the same number first makes this one read the counter again, and a retried step
+ * finds its number on the application.
  */
 export function numberPermit(ports: Ports, applicationId: string, at: Date): Promise<string> {
   return retryOnConflict(async () => {
@@ -42,15 +40,37 @@ export function numberPermit(ports: Ports, applicationId: string, at: Date): Pro
     if (app.permitNumber !== undefined) return app.permitNumber;
     assertOpen(app);
     const permit = permitOfApplication(ports.regency, app, unknownPermit);
-    const year = Number(ports.calendar.localDate(at).slice(0, 4));
-    const sequence = `${ports.regency.id}#${permit.code}#${year}`;
+    const localDate = ports.calendar.localDate(at);
+    const sequence = sequenceName(
+      ports.regency.id,
+      permit.code,
+      Number(localDate.slice(0, 4)),
+      permit.permitNumberSequence,
+    );
     const current = await ports.sequences.current(sequence);
-    const permitNumber = formatPermitNumber(permit.permitNumberTemplate, current + 1, year, permit.code);
+    const permitNumber = formatPermitNumber(permit.permitNumberTemplate, current + 1, localDate, permit.code);
+    const permitId = ports.newId();
+    const record: PermitRecord = {
+      id: permitId,
+      applicationId,
+      regencyId: ports.regency.id,
+      permitCode: permit.code,
+      number: permitNumber,
+      sequence,
+      seq: current + 1,
+      holderName: app.applicantName,
+      status: 'numbered',
+      numberedAt: at.toISOString(),
+      version: 1,
+    };
     await ports.changes.commit(
       {
-        application: { ...app, permitNumber, version: app.version + 1 },
+        application: { ...app, permitNumber, permitId, version: app.version + 1 },
         takeNumber: { sequence, current },
-        audit: [{ applicationId, at: at.toISOString(), type: 'numbered', detail: { permitNumber } }],
+        createPermit: record,
+        audit: [
+          { applicationId, at: at.toISOString(), type: 'numbered', detail: { permitNumber, permitId } },
+        ],
       },
       at.toISOString(),
     );

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Application } from '#core/domain/application.ts';
-import { formatPermitNumber, issueDocument, numberPermit } from '#core/use-cases/issuance.ts';
+import { issueDocument, numberPermit } from '#core/use-cases/issuance.ts';
 import { anApplication } from '../builders.ts';
 import { type FakePorts, fakePorts, wib } from '../fakes.ts';
 
@@ -23,18 +23,6 @@ function arrange(overrides: Partial<Application> = {}, ports = fakePorts()) {
 
 const stored = async (ports: FakePorts, id: string) => (await ports.applications.get(id)) as Application;
 const text = (body: Uint8Array | undefined) => Buffer.from(body ?? []).toString('latin1');
-
-describe('formatPermitNumber', () => {
-  it('fills the zero-padded sequence, the year and the permit code', () => {
-    expect(formatPermitNumber('503/{seq:4}/{code}/DPMPTSP/{year}', 7, 2026, 'SIKOT')).toBe(
-      '503/0007/SIKOT/DPMPTSP/2026',
-    );
-  });
-
-  it('writes a sequence without a width as it is', () => {
-    expect(formatPermitNumber('{seq}-{year}', 12345, 2026, 'X')).toBe('12345-2026');
-  });
-});
 
 describe('numberPermit', () => {
   it("gives the first permit of the year the office's first number and saves it", async () => {
@@ -102,6 +90,25 @@ describe('numberPermit', () => {
     expect(number).toBe('503/0001/SIKOT/DPMPTSP/2027');
   });
 
+  it('creates the permit record with its number, in the transaction that takes the number', async () => {
+    const { ports, app } = arrange();
+
+    const number = await numberPermit(ports, app.id, decidedAt);
+
+    const { permitId } = await stored(ports, app.id);
+    expect(permitId).toBeDefined();
+    expect(await ports.permits.byNumber(number)).toMatchObject({
+      id: permitId,
+      applicationId: app.id,
+      number,
+      seq: 1,
+      sequence: 'kota-bengkulu#SIKOT#2026',
+      holderName: app.applicantName,
+      status: 'numbered',
+      version: 1,
+    });
+  });
+
   it('records the number in the audit trail', async () => {
     const { ports, app } = arrange();
 
@@ -112,7 +119,7 @@ describe('numberPermit', () => {
         applicationId: app.id,
         at: decidedAt.toISOString(),
         type: 'numbered',
-        detail: { permitNumber: '503/0001/SIKOT/DPMPTSP/2026' },
+        detail: { permitNumber: '503/0001/SIKOT/DPMPTSP/2026', permitId: expect.any(String) },
       },
     ]);
   });
