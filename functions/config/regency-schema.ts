@@ -293,6 +293,17 @@ export const regencySchema = z.strictObject({
     address: text,
     phone: z.string().optional(),
     website: z.url().optional(),
+    /** Where letters are signed ("Ditetapkan di"). @default the regency's name without "Kota"/"Kabupaten" */
+    city: text.optional(),
+    /** The letterhead's logo: a PNG (at most 200 KB), base64-encoded. Absent: a text-only letterhead. */
+    logoPngBase64: z
+      .string()
+      .max(280_000)
+      .refine(
+        (b64) => Buffer.from(b64, 'base64').subarray(0, 8).equals(Buffer.from('89504e470d0a1a0a', 'hex')),
+        'must be a base64-encoded PNG',
+      )
+      .optional(),
   }),
   timeZone: z.enum(['Asia/Jakarta', 'Asia/Pontianak', 'Asia/Makassar', 'Asia/Jayapura']),
   officeHours: officeHoursSchema,

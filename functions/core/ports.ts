@@ -291,6 +291,8 @@ export interface Ports {
   mailer: Mailer;
   permits: PermitRepository;
   signer: Signer;
+  /** Public base URL of the API (verification links on permits); default: the regency's mail.publicBaseUrl. */
+  publicApiBaseUrl?: string;
   now: () => Date;
   /** A new UUID v4 (application and upload ids). */
   newId: () => string;

@@ -87,6 +87,7 @@ export function buildContainer(
   lazy(c, 'tasks', () => new SfnTaskCallbacks(clients.sfn()));
   lazy(c, 'mailer', () => new SesMailer(clients.ses(), c.regency.mail.sender, env.MAIL_CONFIGURATION_SET));
   lazy(c, 'permits', () => new DynamoPermits(theTable()));
+  lazy(c, 'publicApiBaseUrl', () => env.API_BASE_URL ?? c.regency.mail.publicBaseUrl);
   lazy(c, 'signer', () => {
     // KMS in the cloud; the local stack's key file otherwise (local/env.ts sets SIGNING_KEY_FILE).
     if (env.SIGNING_KEY_ID !== undefined) return new KmsSigner(new KMSClient({}), env.SIGNING_KEY_ID);

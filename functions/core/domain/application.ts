@@ -34,6 +34,8 @@ export interface IssuedDocument {
   issuedAt: string;
   /** Object key of the generated file in the documents bucket. */
   objectKey?: string;
+  /** SHA-256 of the file, lower-case hex. */
+  sha256?: string;
 }
 
 export interface Application {

@@ -1,17 +1,16 @@
 /**
- * The automatic stages: numbering the permit and issuing the final document. The permit's full
- * layout, QR verification and signature come with the permit-document work; this already issues a
- * real (minimal) PDF with the decision, its number and its legal basis.
+ * The automatic stages: numbering the permit and issuing the final document (the permit with its
+ * signed QR code, or the rejection letter with the officials' reasons), and revoking a permit.
  */
 import type { Application } from '../domain/application.ts';
-import { minimalPdf } from '../domain/minimal-pdf.ts';
 import { noticeTexts } from '../domain/notices.ts';
 import { formatPermitNumber, sequenceName } from '../domain/permit/permit-number.ts';
-import type { PermitRecord } from '../domain/permit/permit-record.ts';
+import type { PermitRecord, SignedDocument } from '../domain/permit/permit-record.ts';
 import { officeMinutesUsed } from '../domain/stage-clock.ts';
 import type { Ports } from '../ports.ts';
-import { loadApplication, permitOf, permitOfApplication } from './lookups.ts';
+import { loadApplication, permitOfApplication } from './lookups.ts';
 import { deliver, mailId, outboxMail } from './mail.ts';
+import { issuePermitFile, issueRejectionFile } from './permit-documents.ts';
 import { retryOnConflict } from './retry.ts';
 import { assertOpen, WorkflowError } from './workflow-steps.ts';
 
@@ -78,7 +77,14 @@ export function numberPermit(ports: Ports, applicationId: string, at: Date): Pro
   }, 200);
 }
 
-/** Issues the permit or the rejection letter, ends the application and tells the applicant. */
+/**
+ * Issues the permit or the rejection letter, ends the application and tells the applicant. The file is
+ * rendered, signed (ES256 over its SHA-256) and stored under a key named by its hash; then one
+ * transaction ends the application, completes the permit record (hash, signature, key id, validity),
+ * registers the hash for the byte check, records the audit event and the mail. A retry, or a
+ * concurrent duplicate of this step, that loses the race finds the issue recorded and writes nothing:
+ * the file it stored under its own hash is never referenced, and the recorded file is never overwritten.
+ */
 export async function issueDocument(
   ports: Ports,
   applicationId: string,
@@ -86,8 +92,7 @@ export async function issueDocument(
   at: Date,
 ): Promise<{ objectKey: string }> {
   const notice = mailId(applicationId, 'issued', document);
-  const objectKey = `issued/${applicationId}/${document}.pdf`;
-  const written = await retryOnConflict(() => recordIssue(ports, applicationId, document, objectKey, at));
+  const written = await retryOnConflict(() => recordIssue(ports, applicationId, document, at));
   await deliver(ports, [notice]);
   return { objectKey: written };
 }
@@ -96,34 +101,22 @@ async function recordIssue(
   ports: Ports,
   applicationId: string,
   document: 'permit' | 'rejection-letter',
-  objectKey: string,
   at: Date,
 ): Promise<string> {
   const app = await load(ports, applicationId);
-  if (app.issued !== undefined) return app.issued.objectKey ?? objectKey;
+  if (app.issued?.objectKey !== undefined) return app.issued.objectKey;
   assertOpen(app);
-  const permit = permitOf(ports.regency, app.permitCode);
-  const title =
-    document === 'permit' ? (permit?.product ?? app.permitCode) : 'Surat Penolakan Permohonan Izin';
-  const lines = [
-    ports.regency.office.name,
-    '',
-    title,
-    ...(app.permitNumber !== undefined && document === 'permit' ? [`Nomor: ${app.permitNumber}`] : []),
-    `Nomor lacak permohonan: ${app.trackingCode}`,
-    `Atas nama: ${app.applicantName}`,
-    `Ditetapkan: ${ports.calendar.formatLocal(at)}`,
-    ...(app.deemedGranted !== undefined
-      ? [`Dianggap dikabulkan berdasarkan ${app.deemedGranted.legalBasis}`]
-      : []),
-  ];
-  await ports.files.put(objectKey, minimalPdf(title, lines), 'application/pdf');
+  const file: { pdf: Uint8Array; signed: SignedDocument; permit?: PermitRecord } =
+    document === 'permit' ? await issuePermitFile(ports, app, at) : await issueRejectionFile(ports, app, at);
+  const { signed, permit } = file;
+  await ports.files.put(signed.objectKey, file.pdf, 'application/pdf');
   const { current: _, ...rest } = app;
   const issued = {
     document,
     issuedAt: at.toISOString(),
-    objectKey,
-    ...(app.permitNumber === undefined ? {} : { number: app.permitNumber }),
+    objectKey: signed.objectKey,
+    sha256: signed.sha256,
+    ...(app.permitNumber === undefined || document !== 'permit' ? {} : { number: app.permitNumber }),
   };
   const sla =
     app.clock === undefined
@@ -133,7 +126,6 @@ async function recordIssue(
           deadline: app.clock.deadline,
           met: at <= new Date(app.clock.deadline),
         };
-  if (sla !== undefined && !sla.met) ports.metric('OverallLimitExceeded', { permit: app.permitCode });
   const next: Application = {
     ...rest,
     status: document === 'permit' ? 'issued' : 'rejected',
@@ -144,7 +136,27 @@ async function recordIssue(
   await ports.changes.commit(
     {
       application: next,
-      audit: [{ applicationId, at: at.toISOString(), type: 'issued', detail: { document } }],
+      ...(permit === undefined ? {} : { updatePermit: permit }),
+      registerDocument: {
+        sha256: signed.sha256,
+        document,
+        applicationId,
+        ...(permit === undefined ? {} : { permitId: permit.id }),
+        issuedAt: at.toISOString(),
+      },
+      audit: [
+        {
+          applicationId,
+          at: at.toISOString(),
+          type: 'issued',
+          detail: {
+            document,
+            sha256: signed.sha256,
+            keyId: signed.keyId,
+            ...(permit === undefined ? {} : { permitId: permit.id }),
+          },
+        },
+      ],
       mail: [
         outboxMail(mailId(applicationId, 'issued', document), applicationId, {
           to: [app.applicantEmail],
@@ -154,5 +166,7 @@ async function recordIssue(
     },
     at.toISOString(),
   );
-  return objectKey;
+  // Only the writer of the issue raises the alarm (a retry that lost the race does not count twice).
+  if (sla !== undefined && !sla.met) ports.metric('OverallLimitExceeded', { permit: app.permitCode });
+  return signed.objectKey;
 }
