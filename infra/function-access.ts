@@ -55,6 +55,8 @@ export const httpFunctionAccess: FunctionAccessMap = {
   'permit-download': { access: ['table:read', 'table:write', 'documents:read'] },
   // Numbers the complaint (counter), stores it, mails the administrators and the complainant.
   complaints: { access: ['table:read', 'table:write', 'mail:send'] },
+  // Public verification: reads the permit register, and the signing key's public half for the JWKS.
+  verify: { access: ['table:read', 'signing:public-key'] },
 };
 
 /**

@@ -97,6 +97,27 @@ export const routes: readonly RouteDefinition[] = [
     summary: 'Download the issued permit or rejection letter',
   },
   { method: 'POST', path: '/complaints', fn: 'complaints', auth: 'public', summary: 'File a complaint' },
+  {
+    method: 'GET',
+    path: '/verify/{ref+}',
+    fn: 'verify',
+    auth: 'public',
+    summary: 'Verify a permit by id or number (HTML or JSON)',
+  },
+  {
+    method: 'POST',
+    path: '/verify',
+    fn: 'verify',
+    auth: 'public',
+    summary: 'Is this PDF an issued document?',
+  },
+  {
+    method: 'GET',
+    path: '/.well-known/jwks.json',
+    fn: 'verify',
+    auth: 'public',
+    summary: "The office's public signing keys (JWKS)",
+  },
 ];
 
 /** Entry file of an HTTP function, relative to the repository root. */

@@ -93,7 +93,7 @@ export async function putFile(
   headers: Record<string, string>,
   content: Buffer,
 ): Promise<number> {
-  const response = await fetch(url, { method: 'PUT', headers, body: content });
+  const response = await fetch(url, { method: 'PUT', headers, body: new Uint8Array(content) });
   await response.arrayBuffer();
   return response.status;
 }

@@ -275,7 +275,7 @@ export class Driver {
         await this.gate.wait();
         const put = await fetch(granted.url, {
           method: 'PUT',
-          body: content,
+          body: new Uint8Array(content),
           headers: granted.headers,
           signal: AbortSignal.timeout(30_000),
         });

@@ -89,7 +89,7 @@ export async function requestUpload(
 }
 
 export async function put(upload: Upload, content: Buffer, headers = upload.headers): Promise<void> {
-  const response = await fetch(upload.url, { method: 'PUT', body: content, headers });
+  const response = await fetch(upload.url, { method: 'PUT', body: new Uint8Array(content), headers });
   expect(response.status).toBe(200);
 }
 
