@@ -31,6 +31,14 @@ export class ConcurrentUpdateError extends Error {
   }
 }
 
+/** A permit number another permit already holds: never reused, and not a race a retry would win. */
+export class PermitNumberTakenError extends Error {
+  constructor(number: string) {
+    super(`permit number ${number} is already held by another permit (was the number template changed?)`);
+    this.name = 'PermitNumberTaken';
+  }
+}
+
 export type CreateDraftResult = 'created' | 'tracking-code-taken' | 'idempotency-key-taken';
 
 /** The application record and what the applicant API keeps beside it. */

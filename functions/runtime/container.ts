@@ -86,7 +86,7 @@ export function buildContainer(
   lazy(c, 'workflows', () => new SfnWorkflowRunner(clients.sfn(), (code) => stateMachineArnOf(env, code)));
   lazy(c, 'tasks', () => new SfnTaskCallbacks(clients.sfn()));
   lazy(c, 'mailer', () => new SesMailer(clients.ses(), c.regency.mail.sender, env.MAIL_CONFIGURATION_SET));
-  lazy(c, 'permits', () => new DynamoPermits(theTable()));
+  lazy(c, 'permits', () => new DynamoPermits(theTable(), c.regency.id));
   lazy(c, 'publicApiBaseUrl', () => env.API_BASE_URL ?? c.regency.mail.publicBaseUrl);
   lazy(c, 'signer', () => {
     // KMS in the cloud; the local stack's key file otherwise (local/env.ts sets SIGNING_KEY_FILE).

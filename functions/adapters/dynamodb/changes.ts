@@ -1,6 +1,12 @@
 /** Atomic changes (a state change, its audit records, its mail) and the outbox (items in keys.ts). */
 import type { OutboxMail, OutboxRecord } from '#core/ports.ts';
-import { type Change, type Changes, ConcurrentUpdateError, type Outbox } from '#core/ports.ts';
+import {
+  type Change,
+  type Changes,
+  ConcurrentUpdateError,
+  type Outbox,
+  PermitNumberTakenError,
+} from '#core/ports.ts';
 import { auditPut } from './audit.ts';
 import { applicationItem, outboxItem, outboxPut, takeNumberUpdate } from './items.ts';
 import { keys } from './keys.ts';
@@ -93,7 +99,11 @@ export class DynamoChanges implements Changes {
       add(
         {
           Put: {
-            Item: { ...keys.permitNumber(permit.number), permitId: permit.id, number: permit.number },
+            Item: {
+              ...keys.permitNumber(permit.regencyId, permit.number),
+              permitId: permit.id,
+              number: permit.number,
+            },
             ConditionExpression: MUST_NOT_EXIST,
           },
         },
@@ -123,7 +133,13 @@ export class DynamoChanges implements Changes {
       );
     if (items.length === 0) return;
     const result = await this.table.transact(items);
-    if (!result.written) throw new ConcurrentUpdateError(what[result.failedAt] ?? 'a record');
+    if (!result.written) {
+      const failed = what[result.failedAt] ?? 'a record';
+      // Another permit holds the number (a template changed to give numbers already issued): taking
+      // the counter again would give the same answer, so this is not a race to retry.
+      if (failed.startsWith('permit number ')) throw new PermitNumberTakenError(failed.slice(14));
+      throw new ConcurrentUpdateError(failed);
+    }
   }
 }
 

@@ -34,8 +34,8 @@
  * - `PERMIT#<permitId>` / `PERMIT`: the permit register (number, holder's name, validity, the signed
  *   document's hash, revocation); created in the numbering transaction with the counter's increment.
  *   GetItem (verification by id, the QR code).
- * - `PERMITNO#<number>` / `PERMITNO`: the number, reserved in that same transaction (so a number can
- *   never be held twice), pointing at the permit id: verification by number is two GetItems.
+ * - `PERMITNO#<regencyId>#<number>` / `PERMITNO`: the number, reserved in that same transaction (so a
+ *   number can never be held twice), pointing at the permit id: verification by number is two GetItems.
  * - `DOCSHA#<sha256>` / `DOCSHA`: an issued document's SHA-256 -> the permit or application: the
  *   byte-identity check of an uploaded PDF.
  */
@@ -76,7 +76,7 @@ export const keys = {
   counter: (name: string) => key(`COUNTER#${name}`, 'COUNTER'),
   outbox: (mailId: string) => key(`OUTBOX#${mailId}`, 'OUTBOX'),
   permit: (permitId: string) => key(`PERMIT#${permitId}`, 'PERMIT'),
-  permitNumber: (number: string) => key(`PERMITNO#${number}`, 'PERMITNO'),
+  permitNumber: (regencyId: string, number: string) => key(`PERMITNO#${regencyId}#${number}`, 'PERMITNO'),
   documentHash: (sha256: string) => key(`DOCSHA#${sha256}`, 'DOCSHA'),
 };
 

@@ -5,14 +5,17 @@ import { keys } from './keys.ts';
 import type { Table } from './table.ts';
 
 export class DynamoPermits implements PermitRepository {
-  constructor(private readonly table: Table) {}
+  constructor(
+    private readonly table: Table,
+    private readonly regencyId: string,
+  ) {}
 
   get(id: string): Promise<PermitRecord | undefined> {
     return this.table.get<PermitRecord>(keys.permit(id));
   }
 
   async byNumber(number: string): Promise<PermitRecord | undefined> {
-    const reserved = await this.table.get<{ permitId: string }>(keys.permitNumber(number));
+    const reserved = await this.table.get<{ permitId: string }>(keys.permitNumber(this.regencyId, number));
     return reserved === undefined ? undefined : this.get(reserved.permitId);
   }
 

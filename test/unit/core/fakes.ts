@@ -398,7 +398,7 @@ export function fakeChanges(stores: {
       const { closeActions = [], mail = [], expectVersion: expected, takeNumber } = change;
       const { createPermit, updatePermit, registerDocument } = change;
       if (app !== undefined || expected !== undefined) await applications.interleave();
-      const failed = [
+      const checks = [
         app !== undefined && applications.records.get(app.id)?.version !== app.version - 1,
         expected !== undefined &&
           applications.records.get(expected.applicationId)?.version !== expected.version,
@@ -413,7 +413,12 @@ export function fakeChanges(stores: {
         updatePermit !== undefined &&
           permits.permits.get(updatePermit.id)?.version !== updatePermit.version - 1,
         registerDocument !== undefined && permits.hashes.has(registerDocument.sha256),
-      ].indexOf(true);
+      ];
+      const failed = checks.indexOf(true);
+      // The adapter names the first item whose condition failed: the number's reservation is the third
+      // check from the end.
+      if (failed !== -1 && failed === checks.length - 3 && createPermit !== undefined)
+        throw new core.PermitNumberTakenError(createPermit.number);
       if (failed !== -1) throw new core.ConcurrentUpdateError(`item ${failed} of the change`);
       if (app !== undefined) applications.put(app);
       for (const v of [...createVisits, ...updateVisits]) stages.visits.set(visitKey(v), copy(v));

@@ -112,6 +112,16 @@ describe('numberPermit', () => {
     });
   });
 
+  it('never hands out a number another permit holds, and fails at once instead of retrying', async () => {
+    const { ports, app } = arrange();
+    // As if the template had been changed so that the sequence gives a number already issued.
+    ports.permits.numbers.set('503/0001/SIKOT/DPMPTSP/2026', 'an-earlier-permit');
+
+    await expect(numberPermit(ports, app.id, decidedAt)).rejects.toMatchObject({ name: 'PermitNumberTaken' });
+    expect((await stored(ports, app.id)).permitNumber).toBeUndefined();
+    expect(ports.sequences.counters.size).toBe(0);
+  });
+
   it('records the number in the audit trail', async () => {
     const { ports, app } = arrange();
 
