@@ -72,6 +72,8 @@ export const httpFunctionAccess: FunctionAccessMap = {
       'mail:send',
     ],
   },
+  // Public verification: reads the permit register, and the signing key's public half for the JWKS.
+  verify: { access: ['table:read', 'signing:public-key'] },
 };
 
 /**
@@ -88,9 +90,10 @@ export const workflowFunctionAccess: FunctionAccessMap = {
     access: ['table:read', 'table:write', 'mail:send', 'workflows:respond'],
     timeoutSeconds: 30,
   },
-  // Numbers and issues the permit or letter: writes the document and mails the applicant.
+  // Numbers and issues the permit or letter: writes the document, signs it and its QR code (the only
+  // function that may sign) and mails the applicant.
   issue: {
-    access: ['table:read', 'table:write', 'documents:write', 'mail:send'],
+    access: ['table:read', 'table:write', 'documents:write', 'mail:send', 'signing:sign'],
     memorySize: 512,
     timeoutSeconds: 60,
   },

@@ -3,6 +3,7 @@
  * pointed at the local emulators. Product code reads only standard AWS SDK settings and its own
  * configuration variables, so the same code runs unchanged against AWS.
  */
+import { join } from 'node:path';
 import { type ENV, STATE_MACHINE_ARN } from '#runtime/env.ts';
 
 /** Jakarta, the region a deployment in Indonesia uses; DynamoDB Local runs with `-sharedDb`, so it is only a label there. */
@@ -60,6 +61,8 @@ export function productEnv(
   urls: LocalEndpointUrls,
   regencyId: string,
   permitCodes: readonly string[] = [],
+  /** The stack's data directory: where the permit-signing key file lives. */
+  dataDir?: string,
 ): Record<string, string> {
   const { tableName, documentsBucket } = localResourceNames(regencyId);
   // The functions' own variables, named by their env contract (functions/runtime/env.ts).
@@ -69,6 +72,8 @@ export function productEnv(
     REGENCY_ID: regencyId,
     API_BASE_URL: urls.api,
     SATUPINTU_LOCAL: '1',
+    // KMS is not emulated: permits are signed with a key file in the data directory.
+    ...(dataDir === undefined ? {} : { SIGNING_KEY_FILE: join(dataDir, 'signing-key.pem') }),
   };
   const stateMachines =
     urls.sfn === undefined

@@ -99,6 +99,7 @@ export async function startInProcessWorkflows(options: {
     SATUPINTU_REGENCY_FILE: regencyFile,
     TABLE_NAME: options.tableName,
     DOCUMENTS_BUCKET: options.bucket,
+    SIGNING_KEY_FILE: join(dir, 'signing-key.pem'),
   });
   const container = buildContainer(env, {}, options.clients?.(env));
   useContainer(container);

@@ -259,6 +259,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
     urls,
     regencyId,
     regency.permits.map((p) => p.code),
+    dataDir,
   );
   const { tableName, documentsBucket } = localResourceNames(regencyId);
   const dirs = {

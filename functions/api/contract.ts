@@ -33,6 +33,7 @@ import {
   uploadRequestBody,
   withdrawBody,
 } from './schemas.ts';
+import { byteCheckResponse, jwksResponse, verificationSchema, verifyParams } from './verification-schemas.ts';
 
 export interface OperationContract {
   operationId: string;
@@ -219,6 +220,36 @@ export const operations = {
       [422, 'idempotency-key-reused'],
       [429, 'rate-limited'],
     ],
+  },
+  'GET /verify/{ref+}': {
+    operationId: 'verifyPermit',
+    description:
+      "Public verification of a permit by its id (the QR code leads here) or its number: genuine, revoked (with date and reason) or superseded; permit type and number, the holder's name masked, validity, issue date and the SHA-256 of the issued PDF. Never the NIK or the date of birth. An HTML page in Bahasa Indonesia when the Accept header asks for text/html, JSON otherwise.",
+    params: verifyParams,
+    success: {
+      status: 200,
+      description: 'The permit was issued by this office.',
+      schema: verificationSchema,
+    },
+    problems: [[404, 'permit-not-found']],
+  },
+  'POST /verify': {
+    operationId: 'checkDocument',
+    description:
+      "Send a PDF as the body (Content-Type application/pdf, at most 2 MiB): answers whether it is byte-identical to a document this office issued, and that permit's verification.",
+    success: { status: 200, description: 'Whether the bytes were issued here.', schema: byteCheckResponse },
+    problems: [
+      [413, 'payload-too-large'],
+      [415, 'unsupported-media-type'],
+      [422, 'not-a-pdf'],
+    ],
+  },
+  'GET /.well-known/jwks.json': {
+    operationId: 'publicKeys',
+    description:
+      "The office's public signing keys (JWKS, ES256): check a permit's QR code (a compact JWS after the '#') or its document signature offline.",
+    success: { status: 200, description: 'The keys.', schema: jwksResponse },
+    problems: [],
   },
 } as const satisfies Record<string, OperationContract>;
 

@@ -44,6 +44,8 @@ export interface ApiResult {
   status: number;
   body: unknown;
   headers?: Record<string, string>;
+  /** Sent as is instead of `body` as JSON (an HTML page): `headers` must give its content-type. */
+  raw?: string;
 }
 
 interface Parsed {
@@ -109,14 +111,16 @@ function bodyBytes(event: Event): number {
     : Buffer.byteLength(event.body, 'utf8');
 }
 
-function bodyLimit(): MiddlewareObj<Event, Result> {
+function bodyLimit(maxBytes = MAX_BODY_BYTES): MiddlewareObj<Event, Result> {
   return {
     before: (request) => {
-      if (bodyBytes(request.event) > MAX_BODY_BYTES)
+      if (bodyBytes(request.event) > maxBytes)
         throw new RequestError(
           'payload-too-large',
           'payload-too-large',
-          `Isi permintaan melebihi ${MAX_BODY_BYTES / 1024} KiB. Dokumen diunggah langsung ke URL unggah, bukan melalui API.`,
+          maxBytes === MAX_BODY_BYTES
+            ? `Isi permintaan melebihi ${MAX_BODY_BYTES / 1024} KiB. Dokumen diunggah langsung ke URL unggah, bukan melalui API.`
+            : `Isi permintaan melebihi ${Math.round(maxBytes / 1024)} KiB.`,
         );
     },
   };
@@ -197,11 +201,15 @@ const storedAccessHashes = () => (id: string) => container().applications.access
 export function endpoint<K extends RouteKey>(
   key: K,
   impl: (request: ApiRequest<K>) => Promise<ApiResult>,
-  options: { accessHashes?: () => (id: string) => Promise<string | undefined> } = {},
+  options: {
+    accessHashes?: () => (id: string) => Promise<string | undefined>;
+    /** Routes that take a document as their body (not JSON) may allow more than MAX_BODY_BYTES. */
+    maxBodyBytes?: number;
+  } = {},
 ) {
   const route = routeOf(key);
   const contract: OperationContract = operations[key];
-  const chain = middy<Event, Result>().use(problemDetails(key)).use(bodyLimit());
+  const chain = middy<Event, Result>().use(problemDetails(key)).use(bodyLimit(options.maxBodyBytes));
   if (route.auth === 'applicant') {
     chain.use(applicantAuth(options.accessHashes ?? storedAccessHashes));
   }
@@ -217,7 +225,7 @@ export function endpoint<K extends RouteKey>(
         'x-correlation-id': correlationId,
         ...result.headers,
       },
-      body: JSON.stringify(result.body),
+      body: result.raw ?? JSON.stringify(result.body),
     };
   });
 }

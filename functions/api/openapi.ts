@@ -120,8 +120,10 @@ export function openApiDocument(regency: Regency, serverUrl?: string): Json {
     const key = `${route.method} ${route.path}` as RouteKey;
     const contract: OperationContract | undefined = operations[key];
     if (contract === undefined) throw new Error(`route ${key} has no contract in functions/api/contract.ts`);
-    paths[route.path] = {
-      ...paths[route.path],
+    // A greedy parameter (`{ref+}`, API Gateway syntax) is a plain path parameter in OpenAPI.
+    const path = route.path.replace(/\{([^}]+)\+\}/g, '{$1}');
+    paths[path] = {
+      ...paths[path],
       [route.method.toLowerCase()]: operation(
         collector,
         key,

@@ -128,6 +128,27 @@ export const routes: readonly RouteDefinition[] = [
     summary: 'Open a document of the application (the view is recorded)',
     kind: 'page',
   },
+  {
+    method: 'GET',
+    path: '/verify/{ref+}',
+    fn: 'verify',
+    auth: 'public',
+    summary: 'Verify a permit by id or number (HTML or JSON)',
+  },
+  {
+    method: 'POST',
+    path: '/verify',
+    fn: 'verify',
+    auth: 'public',
+    summary: 'Is this PDF an issued document?',
+  },
+  {
+    method: 'GET',
+    path: '/.well-known/jwks.json',
+    fn: 'verify',
+    auth: 'public',
+    summary: "The office's public signing keys (JWKS)",
+  },
 ];
 
 /** The JSON API's routes: those the contract (contract.ts) and the OpenAPI document describe. */

@@ -4,6 +4,7 @@
  * transcribe an SOP and the code that runs it; `validate.ts` adds the checks that span fields.
  */
 import { z } from 'zod';
+import { templateProblem } from './permit-number-template.ts';
 
 const slug = z
   .string()
@@ -226,32 +227,44 @@ export const validitySchema = z.discriminatedUnion('rule', [
   z.strictObject({ rule: z.literal('follows-str'), basis: text }),
 ]);
 
-export const permitSchema = z.strictObject({
-  /** Short code, e.g. SIKOT, SIPOT, SIKO; unique in the regency. */
-  code: z.string().regex(/^[A-Z][A-Z0-9-]{1,15}$/, 'must be an upper-case code like SIKOT'),
-  name: text,
-  profession: z.enum(['occupational-therapist', 'optometrist']),
-  /** The office's SOP reference (SK or SOP number), when the source gives one. */
-  sopReference: z.string().optional(),
-  legalBasis: z.array(text).min(1),
-  product: text,
-  fee: z.strictObject({ amountIdr: z.number().int().nonnegative(), note: z.string().optional() }),
-  questions: z.array(questionSchema).default([]),
-  requirements: z.array(requirementSchema).min(1),
-  /** In procedure order; the first stage is where a submitted application starts. */
-  stages: z.array(stageSchema).min(1),
-  limit: overallLimitSchema,
-  limitSource: sourceSchema,
-  surveyBeforeDownload: z.boolean(),
-  /** Placeholders: {seq:N} (gap-free per office, permit type and year, zero-padded to N), {year}, {code}. */
-  permitNumberTemplate: z
-    .string()
-    .refine((t) => /\{seq(?::\d)?\}/.test(t) && t.includes('{year}'), 'must contain {seq} and {year}'),
-  validity: validitySchema,
-  maxPlaces: z.strictObject({ count: z.number().int().positive(), basis: text }),
-  signature: z.enum(['electronic', 'handwritten']),
-  source: sourceSchema,
-});
+export const permitSchema = z
+  .strictObject({
+    /** Short code, e.g. SIKOT, SIPOT, SIKO; unique in the regency. */
+    code: z.string().regex(/^[A-Z][A-Z0-9-]{1,15}$/, 'must be an upper-case code like SIKOT'),
+    name: text,
+    profession: z.enum(['occupational-therapist', 'optometrist']),
+    /** The office's SOP reference (SK or SOP number), when the source gives one. */
+    sopReference: z.string().optional(),
+    legalBasis: z.array(text).min(1),
+    product: text,
+    fee: z.strictObject({ amountIdr: z.number().int().nonnegative(), note: z.string().optional() }),
+    questions: z.array(questionSchema).default([]),
+    requirements: z.array(requirementSchema).min(1),
+    /** In procedure order; the first stage is where a submitted application starts. */
+    stages: z.array(stageSchema).min(1),
+    limit: overallLimitSchema,
+    limitSource: sourceSchema,
+    surveyBeforeDownload: z.boolean(),
+    /**
+     * Placeholders (core/domain/permit/permit-number.ts): {seq} or {seq:N} (gap-free, zero-padded to N),
+     * {year}, {yy}, {month}, {month:roman}, {code}. Checked together with `permitNumberSequence` below.
+     */
+    permitNumberTemplate: z.string().min(1),
+    /**
+     * `yearly` (default): the sequence restarts each year per office and permit type, so the template
+     * must contain the year; `continuous`: it never restarts (for styles like `500.16.7.2/{seq}-PPO`).
+     */
+    permitNumberSequence: z.enum(['yearly', 'continuous']).default('yearly'),
+    validity: validitySchema,
+    maxPlaces: z.strictObject({ count: z.number().int().positive(), basis: text }),
+    signature: z.enum(['electronic', 'handwritten']),
+    source: sourceSchema,
+  })
+  .superRefine((permit, ctx) => {
+    const problem = templateProblem(permit.permitNumberTemplate, permit.permitNumberSequence);
+    if (problem !== undefined)
+      ctx.addIssue({ code: 'custom', path: ['permitNumberTemplate'], message: problem });
+  });
 
 const reminderSchema = z.union([
   z.strictObject({ fractionElapsed: z.number().gt(0).lt(1) }),
@@ -295,6 +308,17 @@ export const regencySchema = z.strictObject({
     address: text,
     phone: z.string().optional(),
     website: z.url().optional(),
+    /** Where letters are signed ("Ditetapkan di"). @default the regency's name without "Kota"/"Kabupaten" */
+    city: text.optional(),
+    /** The letterhead's logo: a PNG (at most 200 KB), base64-encoded. Absent: a text-only letterhead. */
+    logoPngBase64: z
+      .string()
+      .max(280_000)
+      .refine(
+        (b64) => Buffer.from(b64, 'base64').subarray(0, 8).equals(Buffer.from('89504e470d0a1a0a', 'hex')),
+        'must be a base64-encoded PNG',
+      )
+      .optional(),
   }),
   timeZone: z.enum(['Asia/Jakarta', 'Asia/Pontianak', 'Asia/Makassar', 'Asia/Jayapura']),
   officeHours: officeHoursSchema,

@@ -16,6 +16,7 @@ import type { AuditRecord, ChainHead } from './domain/audit-chain.ts';
 import type { WorkingCalendar } from './domain/calendar/calendar.ts';
 import type { StoredUpload, UploadRejection } from './domain/file-type.ts';
 import type { MailLink, OfficialLink, SigningChallenge } from './domain/official-links.ts';
+import type { DocumentHashRecord, PermitRecord } from './domain/permit/permit-record.ts';
 import type { RateLimit } from './domain/rate-limit.ts';
 import type {
   ApplicantRecord,
@@ -31,6 +32,14 @@ export class ConcurrentUpdateError extends Error {
   constructor(what: string) {
     super(`concurrent update of ${what}`);
     this.name = 'ConcurrentUpdateError';
+  }
+}
+
+/** A permit number another permit already holds: never reused, and not a race a retry would win. */
+export class PermitNumberTakenError extends Error {
+  constructor(number: string) {
+    super(`permit number ${number} is already held by another permit (was the number template changed?)`);
+    this.name = 'PermitNumberTaken';
   }
 }
 
@@ -278,6 +287,12 @@ export interface Change {
   mail?: OutboxMail[];
   /** Takes the next number of a gap-free sequence: written only if its value is still `current`. */
   takeNumber?: SequenceNumber;
+  /** A new permit record, and its number reserved: neither may exist yet. */
+  createPermit?: PermitRecord;
+  /** Saved only if the stored permit's version is still `version - 1`. */
+  updatePermit?: PermitRecord;
+  /** Registers an issued document's SHA-256 (the byte-identity check); it must not be registered yet. */
+  registerDocument?: DocumentHashRecord;
 }
 
 export interface Changes {
@@ -314,6 +329,53 @@ export interface Outbox {
   reportStuck(id: string, at: string, report: OutboxMail): Promise<boolean>;
 }
 
+/** The register of permits (verification, revocation): reads; writes go through `Changes`. */
+export interface PermitRepository {
+  get(id: string): Promise<PermitRecord | undefined>;
+  byNumber(number: string): Promise<PermitRecord | undefined>;
+  /** The document issued with this SHA-256 (lower-case hex), if any. */
+  byDocumentHash(sha256: string): Promise<DocumentHashRecord | undefined>;
+}
+
+/** An office's public signing key as a JWK (RFC 7517), with its RFC 7638 thumbprint as `kid`. */
+export interface PublicJwk {
+  kty: 'EC';
+  crv: 'P-256';
+  x: string;
+  y: string;
+  kid: string;
+  alg: 'ES256';
+  use: 'sig';
+}
+
+/** A signature made by a `Signer`: ECDSA P-256 (ES256), r||s (64 bytes, as JOSE writes it). */
+export interface DigestSignature {
+  keyId: string;
+  signature: Uint8Array;
+}
+
+/**
+ * Signs with the office's asymmetric key (ECDSA P-256): a KMS key in the cloud
+ * (adapters/signing/kms-signer.ts), a key file in the local data directory locally
+ * (adapters/signing/file-key-signer.ts). Only the issuing function may sign.
+ *
+ * A certified electronic signature (TTE) from BSrE (BSSN) would be a second step beside this one, not
+ * a replacement: its API signs the PDF itself (PAdES) for a signer identified by NIK, with a
+ * passphrase per signature, a visible or invisible mark and the QR link. It plugs in after
+ * `renderPermit` in use-cases/issuance.ts, through a port of its own (`signPdf(pdf, { nik, passphrase,
+ * mark, qrLink }) -> signed pdf`); the office's ES256 seal stays what the QR and the verification
+ * page check, over the bytes BSrE returns.
+ */
+export interface Signer {
+  /**
+   * ES256: ECDSA P-256 over SHA-256(message). The KMS adapter hashes here and sends KMS only the
+   * digest (`MessageType: DIGEST`), so a document never leaves the function and has no size limit.
+   */
+  sign(message: Uint8Array): Promise<DigestSignature>;
+  /** The public key(s) as JWKs (`kid`, `alg: ES256`, `use: sig`): what /.well-known/jwks.json publishes. */
+  publicKeys(): Promise<PublicJwk[]>;
+}
+
 /** Everything a use case may be given. A use case names the part it needs with `Pick<Ports, ...>`. */
 export interface Ports {
   regency: Regency;
@@ -335,6 +397,10 @@ export interface Ports {
   workflows: WorkflowRunner;
   tasks: TaskCallbacks;
   mailer: Mailer;
+  permits: PermitRepository;
+  signer: Signer;
+  /** Public base URL of the API (verification links on permits); default: the regency's mail.publicBaseUrl. */
+  publicApiBaseUrl?: string;
   now: () => Date;
   /** A new UUID v4 (application and upload ids). */
   newId: () => string;

@@ -7,18 +7,22 @@
  * overrides)` and hand it over with `useContainer`: there is one cache, not one per module.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
+import { KMSClient } from '@aws-sdk/client-kms';
 import { DynamoApplications } from '#adapters/dynamodb/applications.ts';
 import { DynamoAuditTrail } from '#adapters/dynamodb/audit.ts';
 import { DynamoChanges, DynamoOutbox } from '#adapters/dynamodb/changes.ts';
 import { DynamoDocuments } from '#adapters/dynamodb/documents.ts';
 import { DynamoOfficialLinks } from '#adapters/dynamodb/links.ts';
 import { DynamoComplaints, DynamoSequences, DynamoSurveys } from '#adapters/dynamodb/office-records.ts';
+import { DynamoPermits } from '#adapters/dynamodb/permits.ts';
 import { DynamoRateLimiter } from '#adapters/dynamodb/rate-limits.ts';
 import { DynamoStages } from '#adapters/dynamodb/stages.ts';
 import { Table } from '#adapters/dynamodb/table.ts';
 import { S3DocumentBucket } from '#adapters/s3/document-bucket.ts';
 import { SesMailer } from '#adapters/ses/ses-mailer.ts';
 import { SfnTaskCallbacks, SfnWorkflowRunner } from '#adapters/sfn/step-functions.ts';
+import { fileKeySigner } from '#adapters/signing/file-key-signer.ts';
+import { KmsSigner } from '#adapters/signing/kms-signer.ts';
 import { createCalendar } from '#core/domain/calendar/calendar.ts';
 import type { Ports } from '#core/ports.ts';
 import { type AwsClients, awsClients } from './clients.ts';
@@ -87,6 +91,14 @@ export function buildContainer(
   lazy(c, 'workflows', () => new SfnWorkflowRunner(clients.sfn(), (code) => stateMachineArnOf(env, code)));
   lazy(c, 'tasks', () => new SfnTaskCallbacks(clients.sfn()));
   lazy(c, 'mailer', () => new SesMailer(clients.ses(), c.regency.mail.sender, env.MAIL_CONFIGURATION_SET));
+  lazy(c, 'permits', () => new DynamoPermits(theTable(), c.regency.id));
+  lazy(c, 'publicApiBaseUrl', () => env.API_BASE_URL ?? c.regency.mail.publicBaseUrl);
+  lazy(c, 'signer', () => {
+    // KMS in the cloud; the local stack's key file otherwise (local/env.ts sets SIGNING_KEY_FILE).
+    if (env.SIGNING_KEY_ID !== undefined) return new KmsSigner(new KMSClient({}), env.SIGNING_KEY_ID);
+    if (env.SIGNING_KEY_FILE !== undefined) return fileKeySigner(env.SIGNING_KEY_FILE);
+    return new KmsSigner(new KMSClient({}), required(env, 'SIGNING_KEY_ID'));
+  });
   for (const [name, value] of Object.entries(overrides))
     Object.defineProperty(c, name, { value, enumerable: true, writable: true, configurable: true });
   return c;

@@ -27,6 +27,10 @@ export const ACCESS_KINDS = [
   'workflows:stop',
   /** Send mail from the regency's identity through its configuration set. */
   'mail:send',
+  /** Sign with the regency's permit-signing key (kms:Sign, and kms:GetPublicKey for the key id). */
+  'signing:sign',
+  /** Read the permit-signing key's public half (kms:GetPublicKey): the JWKS and verification. */
+  'signing:public-key',
 ] as const;
 export type AccessKind = (typeof ACCESS_KINDS)[number];
 
@@ -53,6 +57,17 @@ export const ENV = {
     access: ['mail:send'],
     schema: z.string().min(1).optional(),
     description: 'The SES configuration set mail is sent through (bounces and complaints reach the admins).',
+  }),
+  SIGNING_KEY_ID: variable({
+    access: ['signing:sign', 'signing:public-key'],
+    schema: z.string().min(1).optional(),
+    description: 'The KMS key (ECC_NIST_P256) that signs permits and their QR codes.',
+  }),
+  SIGNING_KEY_FILE: variable({
+    access: [],
+    schema: z.string().min(1).optional(),
+    description:
+      'Local stack only, instead of SIGNING_KEY_ID: a PKCS#8 PEM key file in the data directory, generated on first use (mode 0600).',
   }),
   SATUPINTU_REGENCY_FILE: variable({
     access: [],

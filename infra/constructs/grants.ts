@@ -21,6 +21,7 @@ type EnvName = keyof typeof ENV;
 const TABLE_NAME: EnvName = 'TABLE_NAME';
 const DOCUMENTS_BUCKET: EnvName = 'DOCUMENTS_BUCKET';
 const MAIL_CONFIGURATION_SET: EnvName = 'MAIL_CONFIGURATION_SET';
+const SIGNING_KEY_ID: EnvName = 'SIGNING_KEY_ID';
 
 export { ACCESS_KINDS, type AccessKind };
 
@@ -61,6 +62,8 @@ export interface GrantTargets {
   documents: DocumentsStore;
   workflows: readonly WorkflowRef[];
   mail: MailSending;
+  /** The permit-signing key (ECC_NIST_P256, SIGN_VERIFY). Absent: no function can be granted signing. */
+  signingKey?: kms.IKey;
 }
 
 const allow = (fn: SatupintuFunction, actions: string[], resources: string[]): void => {
@@ -172,6 +175,23 @@ export function grantMailSend(fn: SatupintuFunction, mail: MailSending): void {
   allow(fn, ['ses:SendEmail'], [mail.identityArn, mail.configurationSetArn]);
 }
 
+const signingKeyOf = (t: GrantTargets): kms.IKey => {
+  if (t.signingKey === undefined) throw new Error('no permit-signing key in the grant targets');
+  return t.signingKey;
+};
+
+/** Signs permits: kms:Sign, and kms:GetPublicKey (the key id recorded with each signature). */
+export function grantSigningSign(fn: SatupintuFunction, key: kms.IKey): void {
+  fn.addEnvironment(SIGNING_KEY_ID, key.keyArn);
+  allow(fn, ['kms:Sign', 'kms:GetPublicKey'], [key.keyArn]);
+}
+
+/** Publishes and checks against the public half only: kms:GetPublicKey. */
+export function grantSigningPublicKey(fn: SatupintuFunction, key: kms.IKey): void {
+  fn.addEnvironment(SIGNING_KEY_ID, key.keyArn);
+  allow(fn, ['kms:GetPublicKey'], [key.keyArn]);
+}
+
 const GRANTS: Readonly<Record<AccessKind, (fn: SatupintuFunction, t: GrantTargets) => void>> = {
   'table:read': (fn, t) => grantTableRead(fn, t.table, t.tableIndexes),
   'table:write': (fn, t) => grantTableWrite(fn, t.table),
@@ -182,6 +202,8 @@ const GRANTS: Readonly<Record<AccessKind, (fn: SatupintuFunction, t: GrantTarget
   'workflows:stop': (fn, t) => grantWorkflowsStop(fn, t.workflows),
   'documents:delete': (fn, t) => grantDocumentsDelete(fn, t.documents),
   'mail:send': (fn, t) => grantMailSend(fn, t.mail),
+  'signing:sign': (fn, t) => grantSigningSign(fn, signingKeyOf(t)),
+  'signing:public-key': (fn, t) => grantSigningPublicKey(fn, signingKeyOf(t)),
 };
 
 /** Applies one declared access kind. */

@@ -136,6 +136,7 @@ export class RegencyStack extends Stack {
       documents: { bucket: this.data.documents, key: this.data.documentsKey },
       workflows: workflowRefs,
       mail: this.mail.sending,
+      signingKey: this.permitSigningKey,
     };
     this.grantTargets = targets;
     const commonEnvironment = {

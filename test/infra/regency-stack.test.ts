@@ -1,9 +1,11 @@
+import type { CfnElement } from 'aws-cdk-lib';
 import { Capture, Match, Template } from 'aws-cdk-lib/assertions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tableDesign } from '#adapters/dynamodb/keys.ts';
 import { routes } from '#api/routes.ts';
 import { loadRegency } from '#config/load.ts';
 import { ACCESS_LOG_FORMAT } from '../../infra/constructs/http-api.ts';
+import type { SatupintuFunction } from '../../infra/constructs/satupintu-function.ts';
 import { SLA_BREACH_METRIC } from '../../infra/stacks/regency-stack.ts';
 import { generateStateMachines } from '../../statemachines/index.ts';
 import { buildTestApp, type TestApp } from './helpers.ts';
@@ -360,6 +362,28 @@ describe('RegencyStack', () => {
       template.hasResource('AWS::KMS::Key', {
         DeletionPolicy: 'Retain',
         Properties: Match.objectLike({ KeySpec: 'ECC_NIST_P256', KeyUsage: 'SIGN_VERIFY' }),
+      });
+    });
+
+    it('lets only the issue function sign, and the verify function read the public key, of that key alone', () => {
+      const keyId = logicalIdOf('AWS::KMS::Key', (r) => r.Properties.KeySpec === 'ECC_NIST_P256');
+      const kmsActions = new Map<string, string[]>();
+      for (const [, policy] of ofType('AWS::IAM::Policy')) {
+        const roles = (policy.Properties.Roles as Array<{ Ref: string }>).map((r) => r.Ref);
+        const statements = (policy.Properties.PolicyDocument as { Statement: Array<Record<string, unknown>> })
+          .Statement;
+        for (const statement of statements) {
+          const actions = [statement.Action].flat() as string[];
+          if (!JSON.stringify(statement.Resource).includes(keyId)) continue;
+          for (const role of roles)
+            kmsActions.set(role, [...(kmsActions.get(role) ?? []), ...actions].sort());
+        }
+      }
+      const logical = (fn: SatupintuFunction | undefined) =>
+        built.stack.getLogicalId(fn?.role.node.defaultChild as CfnElement);
+      expect(Object.fromEntries(kmsActions)).toEqual({
+        [logical(built.stack.workflowFunctions.get('issue'))]: ['kms:GetPublicKey', 'kms:Sign'],
+        [logical(built.stack.httpFunctions.get('verify'))]: ['kms:GetPublicKey'],
       });
     });
 

@@ -1,6 +1,12 @@
 /** Atomic changes (a state change, its audit records, its mail) and the outbox (items in keys.ts). */
 import type { OutboxMail, OutboxRecord } from '#core/ports.ts';
-import { type Change, type Changes, ConcurrentUpdateError, type Outbox } from '#core/ports.ts';
+import {
+  type Change,
+  type Changes,
+  ConcurrentUpdateError,
+  type Outbox,
+  PermitNumberTakenError,
+} from '#core/ports.ts';
 import { transactWithAudit } from './audit.ts';
 import { applicationItem, outboxItem, outboxPut, takeNumberUpdate } from './items.ts';
 import { keys, OUTBOX_PENDING, OUTBOX_SENDING } from './keys.ts';
@@ -83,11 +89,58 @@ export class DynamoChanges implements Changes {
     for (const mail of change.mail ?? []) add(outboxPut(mail, at), `mail ${mail.id}`);
     if (change.takeNumber !== undefined)
       add(takeNumberUpdate(change.takeNumber), `sequence ${change.takeNumber.sequence}`);
+    if (change.createPermit !== undefined) {
+      const permit = change.createPermit;
+      add(
+        { Put: { Item: { ...keys.permit(permit.id), ...permit }, ConditionExpression: MUST_NOT_EXIST } },
+        `new permit ${permit.id}`,
+      );
+      add(
+        {
+          Put: {
+            Item: {
+              ...keys.permitNumber(permit.regencyId, permit.number),
+              permitId: permit.id,
+              number: permit.number,
+            },
+            ConditionExpression: MUST_NOT_EXIST,
+          },
+        },
+        `permit number ${permit.number}`,
+      );
+    }
+    if (change.updatePermit !== undefined)
+      add(
+        {
+          Put: {
+            Item: { ...keys.permit(change.updatePermit.id), ...change.updatePermit },
+            ConditionExpression: 'version = :previous',
+            ExpressionAttributeValues: { ':previous': change.updatePermit.version - 1 },
+          },
+        },
+        `permit ${change.updatePermit.id}`,
+      );
+    if (change.registerDocument !== undefined)
+      add(
+        {
+          Put: {
+            Item: { ...keys.documentHash(change.registerDocument.sha256), ...change.registerDocument },
+            ConditionExpression: MUST_NOT_EXIST,
+          },
+        },
+        `document ${change.registerDocument.sha256}`,
+      );
     const audit = change.audit ?? [];
     if (items.length === 0 && audit.length === 0) return;
     // The audit records go last (transactWithAudit), so `failedAt` indexes `what`.
     const result = await transactWithAudit(this.table, items, audit);
-    if (!result.written) throw new ConcurrentUpdateError(what[result.failedAt] ?? 'a record');
+    if (!result.written) {
+      const failed = what[result.failedAt] ?? 'a record';
+      // Another permit holds the number (a template changed to give numbers already issued): taking
+      // the counter again would give the same answer, so this is not a race to retry.
+      if (failed.startsWith('permit number ')) throw new PermitNumberTakenError(failed.slice(14));
+      throw new ConcurrentUpdateError(failed);
+    }
   }
 }
 

@@ -41,6 +41,13 @@
  *   derived from the event; written in the transaction of the change that causes it. Sparse gsi2
  *   `OUTBOX#pending` / `<createdAt>` while pending and `OUTBOX#sending` / `<claimedAt>` while sending
  *   (until reported stuck): the outbox sweeper's two Queries. A sent mail leaves the index.
+ * - `PERMIT#<permitId>` / `PERMIT`: the permit register (number, holder's name, validity, the signed
+ *   document's hash, revocation); created in the numbering transaction with the counter's increment.
+ *   GetItem (verification by id, the QR code).
+ * - `PERMITNO#<regencyId>#<number>` / `PERMITNO`: the number, reserved in that same transaction (so a
+ *   number can never be held twice), pointing at the permit id: verification by number is two GetItems.
+ * - `DOCSHA#<sha256>` / `DOCSHA`: an issued document's SHA-256 -> the permit or application: the
+ *   byte-identity check of an uploaded PDF.
  */
 
 export const tableDesign = {
@@ -82,6 +89,9 @@ export const keys = {
   outbox: (mailId: string) => key(`OUTBOX#${mailId}`, 'OUTBOX'),
   rateWindow: (limit: string, subjectHash: string, windowStart: number) =>
     key(`RATE#${limit}#${subjectHash}#${windowStart}`, 'RATE'),
+  permit: (permitId: string) => key(`PERMIT#${permitId}`, 'PERMIT'),
+  permitNumber: (regencyId: string, number: string) => key(`PERMITNO#${regencyId}#${number}`, 'PERMITNO'),
+  documentHash: (sha256: string) => key(`DOCSHA#${sha256}`, 'DOCSHA'),
 };
 
 /** Sort-key prefixes of the collections inside an application's partition. */

@@ -71,7 +71,10 @@ export function Page(props: { title: string; office: string; children: Component
           <h1>{props.title}</h1>
         </header>
         <main>{props.children}</main>
-        <footer>Sistem perizinan satupintu. Halaman ini tidak memuat skrip dan tidak mengubah apa pun sampai Anda menekan tombol.</footer>
+        <footer>
+          Sistem perizinan satupintu. Halaman ini tidak memuat skrip dan tidak mengubah apa pun sampai Anda
+          menekan tombol.
+        </footer>
       </body>
     </html>
   );

@@ -14,7 +14,9 @@ export interface RenderedPage {
 }
 
 const sizeLabel = (bytes: number): string =>
-  bytes >= 1024 * 1024 ? `${(bytes / 1024 / 1024).toFixed(1)} MB` : `${Math.max(1, Math.round(bytes / 1024))} KB`;
+  bytes >= 1024 * 1024
+    ? `${(bytes / 1024 / 1024).toFixed(1)} MB`
+    : `${Math.max(1, Math.round(bytes / 1024))} KB`;
 
 const TYPE_LABELS: Readonly<Record<string, string>> = {
   'application/pdf': 'PDF',
@@ -115,12 +117,20 @@ function Summary({ data }: { data: DecisionPageData }) {
   );
 }
 
-function DecisionFormView(props: { data: DecisionPageData; errors: readonly FieldError[]; form: DecisionForm }) {
+function DecisionFormView(props: {
+  data: DecisionPageData;
+  errors: readonly FieldError[];
+  form: DecisionForm;
+}) {
   const { data, errors, form } = props;
   const action = `/o/${data.token}`;
   const hasReturn = data.outcomes.some((o) => o.value === 'returnForCompletion');
   return (
-    <form method="post" action={action} enctype={data.report === undefined ? undefined : 'multipart/form-data'}>
+    <form
+      method="post"
+      action={action}
+      enctype={data.report === undefined ? undefined : 'multipart/form-data'}
+    >
       <input type="hidden" name="csrf" value={data.csrf} />
       <fieldset>
         <legend>Keputusan</legend>
@@ -166,11 +176,15 @@ function DecisionFormView(props: { data: DecisionPageData; errors: readonly Fiel
         <textarea name="note" maxlength={2000}>
           {form.note ?? ''}
         </textarea>
-        <p class="muted">Wajib untuk pengembalian, penolakan dan pengembalian draf. Catatan penolakan dikirim kepada pemohon.</p>
+        <p class="muted">
+          Wajib untuk pengembalian, penolakan dan pengembalian draf. Catatan penolakan dikirim kepada pemohon.
+        </p>
       </fieldset>
       <button type="submit">{data.signing ? 'Lanjutkan: kirim kode konfirmasi' : 'Kirim keputusan'}</button>
       {data.signing ? (
-        <p class="muted">Tahap penandatanganan: kode 6 angka dikirim ke e-mail Anda untuk mengonfirmasi pilihan ini.</p>
+        <p class="muted">
+          Tahap penandatanganan: kode 6 angka dikirim ke e-mail Anda untuk mengonfirmasi pilihan ini.
+        </p>
       ) : null}
     </form>
   );
@@ -185,7 +199,8 @@ function ChallengeView(props: { data: DecisionPageData; errors: readonly FieldEr
     <section class="notice">
       <h2>Konfirmasi dengan kode</h2>
       <p>
-        Kode 6 angka telah dikirim ke alamat e-mail Anda yang terdaftar. Kode berlaku sampai {challenge.validUntil}.
+        Kode 6 angka telah dikirim ke alamat e-mail Anda yang terdaftar. Kode berlaku sampai{' '}
+        {challenge.validUntil}.
       </p>
       <dl>
         <dt>Pilihan</dt>
@@ -311,11 +326,13 @@ export function problemPage(office: string, problem: LinkProblem): RenderedPage 
             <p>{text.body}</p>
           ) : (
             <p>
-              Tahap ini sudah diputuskan oleh {problem.decidedBy.name} pada {problem.decidedBy.at}. Tidak ada yang
-              perlu Anda lakukan.
+              Tahap ini sudah diputuskan oleh {problem.decidedBy.name} pada {problem.decidedBy.at}. Tidak ada
+              yang perlu Anda lakukan.
             </p>
           )}
-          {problem.trackingCode === undefined ? null : <p class="muted">Nomor lacak: {problem.trackingCode}</p>}
+          {problem.trackingCode === undefined ? null : (
+            <p class="muted">Nomor lacak: {problem.trackingCode}</p>
+          )}
         </section>
       </Page>,
     ),

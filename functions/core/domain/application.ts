@@ -34,6 +34,8 @@ export interface IssuedDocument {
   issuedAt: string;
   /** Object key of the generated file in the documents bucket. */
   objectKey?: string;
+  /** SHA-256 of the file, lower-case hex. */
+  sha256?: string;
 }
 
 export interface Application {
@@ -53,6 +55,8 @@ export interface Application {
   /** The number of stage visits so far; a stage visited again after a return is a new visit. */
   visits: number;
   permitNumber?: string;
+  /** The permit record (`PERMIT#<id>`) created with the number. */
+  permitId?: string;
   issued?: IssuedDocument;
   deemedGranted?: { at: string; legalBasis: string };
   /** Set while the file is with the applicant. */
@@ -185,6 +189,7 @@ export type AuditEventType =
   | 'deemed-granted'
   | 'numbered'
   | 'issued'
+  | 'permit-revoked'
   | 'needs-attention'
   | 'decision-recorded'
   | 'document-viewed'

@@ -1,6 +1,6 @@
 /**
  * A one-page PDF with a title and lines of text in Helvetica, written by hand (PDF 1.4, WinAnsi
- * text). Enough for the workflow's issued documents until the permit layout lands.
+ * text). The demo's uploaded documents; the issued permits use pdf-lib (permit/permit-pdf.ts).
  */
 const escapePdf = (text: string): string =>
   text

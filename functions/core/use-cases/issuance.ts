@@ -1,25 +1,20 @@
 /**
- * The automatic stages: numbering the permit and issuing the final document. The permit's full
- * layout, QR verification and signature come with the permit-document work; this already issues a
- * real (minimal) PDF with the decision, its number and its legal basis.
+ * The automatic stages: numbering the permit and issuing the final document (the permit with its
+ * signed QR code, or the rejection letter with the officials' reasons), and revoking a permit.
  */
 import type { Application } from '../domain/application.ts';
-import { minimalPdf } from '../domain/minimal-pdf.ts';
 import { noticeTexts } from '../domain/notices.ts';
+import { formatPermitNumber, sequenceName } from '../domain/permit/permit-number.ts';
+import type { PermitRecord, SignedDocument } from '../domain/permit/permit-record.ts';
 import { officeMinutesUsed } from '../domain/stage-clock.ts';
 import type { Ports } from '../ports.ts';
-import { loadApplication, permitOf, permitOfApplication } from './lookups.ts';
+import { loadApplication, permitOfApplication } from './lookups.ts';
 import { deliver, mailId, outboxMail } from './mail.ts';
+import { issuePermitFile, issueRejectionFile } from './permit-documents.ts';
 import { retryOnConflict } from './retry.ts';
 import { assertOpen, WorkflowError } from './workflow-steps.ts';
 
-/** Fills a permit-number template: {seq:N} zero-padded to N digits, {year}, {code}. */
-export function formatPermitNumber(template: string, seq: number, year: number, code: string): string {
-  return template
-    .replace(/\{seq(?::(\d))?\}/g, (_, width?: string) => String(seq).padStart(Number(width ?? 1), '0'))
-    .replace(/\{year\}/g, String(year))
-    .replace(/\{code\}/g, code);
-}
+export { formatPermitNumber };
 
 const load = (ports: Pick<Ports, 'applications'>, id: string): Promise<Application> =>
   loadApplication(
@@ -31,10 +26,12 @@ const load = (ports: Pick<Ports, 'applications'>, id: string): Promise<Applicati
 const unknownPermit = (message: string) => new WorkflowError('UnknownStage', message);
 
 /**
- * Gives the permit its number: one per application, from the office's yearly sequence per permit
- * type, gap-free and never reused. The counter's increment and the number on the application are one
- * transaction (conditional on both), so a crash leaves either both or neither, and a concurrent
- * issuance that took the same number first makes this one read the counter again.
+ * Gives the permit its number: one per application, from the office's sequence per permit type (and
+ * year), gap-free and never reused. One transaction writes the counter's increment (conditional on its
+ * value), the new permit record and its number's reservation (both `attribute_not_exists`) and the
+ * number on the application (conditional on its version): a crash leaves all or nothing, a concurrent
+ * issuance that took the same number first makes this one read the counter again, and a retried step
+ * finds its number on the application.
  */
 export function numberPermit(ports: Ports, applicationId: string, at: Date): Promise<string> {
   return retryOnConflict(async () => {
@@ -42,15 +39,37 @@ export function numberPermit(ports: Ports, applicationId: string, at: Date): Pro
     if (app.permitNumber !== undefined) return app.permitNumber;
     assertOpen(app);
     const permit = permitOfApplication(ports.regency, app, unknownPermit);
-    const year = Number(ports.calendar.localDate(at).slice(0, 4));
-    const sequence = `${ports.regency.id}#${permit.code}#${year}`;
+    const localDate = ports.calendar.localDate(at);
+    const sequence = sequenceName(
+      ports.regency.id,
+      permit.code,
+      Number(localDate.slice(0, 4)),
+      permit.permitNumberSequence,
+    );
     const current = await ports.sequences.current(sequence);
-    const permitNumber = formatPermitNumber(permit.permitNumberTemplate, current + 1, year, permit.code);
+    const permitNumber = formatPermitNumber(permit.permitNumberTemplate, current + 1, localDate, permit.code);
+    const permitId = ports.newId();
+    const record: PermitRecord = {
+      id: permitId,
+      applicationId,
+      regencyId: ports.regency.id,
+      permitCode: permit.code,
+      number: permitNumber,
+      sequence,
+      seq: current + 1,
+      holderName: app.applicantName,
+      status: 'numbered',
+      numberedAt: at.toISOString(),
+      version: 1,
+    };
     await ports.changes.commit(
       {
-        application: { ...app, permitNumber, version: app.version + 1 },
+        application: { ...app, permitNumber, permitId, version: app.version + 1 },
         takeNumber: { sequence, current },
-        audit: [{ applicationId, at: at.toISOString(), type: 'numbered', detail: { permitNumber } }],
+        createPermit: record,
+        audit: [
+          { applicationId, at: at.toISOString(), type: 'numbered', detail: { permitNumber, permitId } },
+        ],
       },
       at.toISOString(),
     );
@@ -58,7 +77,14 @@ export function numberPermit(ports: Ports, applicationId: string, at: Date): Pro
   }, 200);
 }
 
-/** Issues the permit or the rejection letter, ends the application and tells the applicant. */
+/**
+ * Issues the permit or the rejection letter, ends the application and tells the applicant. The file is
+ * rendered, signed (ES256 over its SHA-256) and stored under a key named by its hash; then one
+ * transaction ends the application, completes the permit record (hash, signature, key id, validity),
+ * registers the hash for the byte check, records the audit event and the mail. A retry, or a
+ * concurrent duplicate of this step, that loses the race finds the issue recorded and writes nothing:
+ * the file it stored under its own hash is never referenced, and the recorded file is never overwritten.
+ */
 export async function issueDocument(
   ports: Ports,
   applicationId: string,
@@ -66,8 +92,7 @@ export async function issueDocument(
   at: Date,
 ): Promise<{ objectKey: string }> {
   const notice = mailId(applicationId, 'issued', document);
-  const objectKey = `issued/${applicationId}/${document}.pdf`;
-  const written = await retryOnConflict(() => recordIssue(ports, applicationId, document, objectKey, at));
+  const written = await retryOnConflict(() => recordIssue(ports, applicationId, document, at));
   await deliver(ports, [notice]);
   return { objectKey: written };
 }
@@ -76,34 +101,22 @@ async function recordIssue(
   ports: Ports,
   applicationId: string,
   document: 'permit' | 'rejection-letter',
-  objectKey: string,
   at: Date,
 ): Promise<string> {
   const app = await load(ports, applicationId);
-  if (app.issued !== undefined) return app.issued.objectKey ?? objectKey;
+  if (app.issued?.objectKey !== undefined) return app.issued.objectKey;
   assertOpen(app);
-  const permit = permitOf(ports.regency, app.permitCode);
-  const title =
-    document === 'permit' ? (permit?.product ?? app.permitCode) : 'Surat Penolakan Permohonan Izin';
-  const lines = [
-    ports.regency.office.name,
-    '',
-    title,
-    ...(app.permitNumber !== undefined && document === 'permit' ? [`Nomor: ${app.permitNumber}`] : []),
-    `Nomor lacak permohonan: ${app.trackingCode}`,
-    `Atas nama: ${app.applicantName}`,
-    `Ditetapkan: ${ports.calendar.formatLocal(at)}`,
-    ...(app.deemedGranted !== undefined
-      ? [`Dianggap dikabulkan berdasarkan ${app.deemedGranted.legalBasis}`]
-      : []),
-  ];
-  await ports.files.put(objectKey, minimalPdf(title, lines), 'application/pdf');
+  const file: { pdf: Uint8Array; signed: SignedDocument; permit?: PermitRecord } =
+    document === 'permit' ? await issuePermitFile(ports, app, at) : await issueRejectionFile(ports, app, at);
+  const { signed, permit } = file;
+  await ports.files.put(signed.objectKey, file.pdf, 'application/pdf');
   const { current: _, ...rest } = app;
   const issued = {
     document,
     issuedAt: at.toISOString(),
-    objectKey,
-    ...(app.permitNumber === undefined ? {} : { number: app.permitNumber }),
+    objectKey: signed.objectKey,
+    sha256: signed.sha256,
+    ...(app.permitNumber === undefined || document !== 'permit' ? {} : { number: app.permitNumber }),
   };
   const sla =
     app.clock === undefined
@@ -113,7 +126,6 @@ async function recordIssue(
           deadline: app.clock.deadline,
           met: at <= new Date(app.clock.deadline),
         };
-  if (sla !== undefined && !sla.met) ports.metric('OverallLimitExceeded', { permit: app.permitCode });
   const next: Application = {
     ...rest,
     status: document === 'permit' ? 'issued' : 'rejected',
@@ -132,18 +144,41 @@ async function recordIssue(
   await ports.changes.commit(
     {
       application: next,
-      audit: [{ applicationId, at: at.toISOString(), type: 'issued', detail: { document } }],
+      ...(permit === undefined ? {} : { updatePermit: permit }),
+      registerDocument: {
+        sha256: signed.sha256,
+        document,
+        applicationId,
+        ...(permit === undefined ? {} : { permitId: permit.id }),
+        issuedAt: at.toISOString(),
+      },
+      audit: [
+        {
+          applicationId,
+          at: at.toISOString(),
+          type: 'issued',
+          detail: {
+            document,
+            sha256: signed.sha256,
+            keyId: signed.keyId,
+            ...(permit === undefined ? {} : { permitId: permit.id }),
+          },
+        },
+      ],
       mail: [
         outboxMail(mailId(applicationId, 'issued', document), applicationId, {
           to: [app.applicantEmail],
           ...noticeTexts(ports.regency, ports.calendar).issued(next, document, {
             reasons,
-            surveyFirst: permit?.surveyBeforeDownload === true,
+            surveyFirst:
+              ports.regency.permits.find((p) => p.code === app.permitCode)?.surveyBeforeDownload === true,
           }),
         }),
       ],
     },
     at.toISOString(),
   );
-  return objectKey;
+  // Only the writer of the issue raises the alarm (a retry that lost the race does not count twice).
+  if (sla !== undefined && !sla.met) ports.metric('OverallLimitExceeded', { permit: app.permitCode });
+  return signed.objectKey;
 }

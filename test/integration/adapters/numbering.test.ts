@@ -55,4 +55,16 @@ describe('numberPermit', () => {
     const first = apps[0] as Application;
     expect(await numberPermit(ports, first.id, at)).toBe(numbers[0]);
   });
+
+  it('creates one permit record per number, reachable by its number, and each application holds its own', async () => {
+    const apps = await Promise.all(Array.from({ length: 20 }, inProgress));
+    const at = new Date('2026-03-17T03:00:00.000Z');
+    const numbers = await Promise.all(apps.map((app) => numberPermit(ports, app.id, at)));
+    for (const [i, app] of apps.entries()) {
+      const stored = await ports.applications.get(app.id);
+      const permit = await ports.permits.byNumber(numbers[i] as string);
+      expect(permit).toMatchObject({ id: stored?.permitId, applicationId: app.id, status: 'numbered' });
+      expect(await ports.permits.get(stored?.permitId as string)).toEqual(permit);
+    }
+  });
 });

@@ -8,6 +8,7 @@ import { DescribeExecutionCommand, type HistoryEvent, StartExecutionCommand } fr
 import { afterEach, beforeEach } from 'vitest';
 import { loadRegency } from '#config/load.ts';
 import type { Outcome, Regency } from '#config/regency-schema.ts';
+import type { ApplicantForm } from '#core/domain/applicant.ts';
 import type {
   Application,
   ApplicationStatus,
@@ -20,6 +21,7 @@ import { submitDecision } from '#core/use-cases/stage-waits.ts';
 import type { Container } from '#runtime/container.ts';
 import { executionHistory, settleExecution, startInProcessWorkflows } from '../../../local/in-process.ts';
 import { type FunctionRegistry, ManualClock } from '../../../local/sfn/index.ts';
+import { applicantFixture } from '../../fixtures/application.ts';
 import { stackEndpoints, uniqueId } from '../harness/index.ts';
 
 /** WIB/WITA wall-clock time to an instant, e.g. at('2026-03-17T10:00', '+07:00'). */
@@ -127,19 +129,34 @@ export async function workflowDriver(options: WorkflowDriverOptions): Promise<Wo
     async submit(permitCode, submitOptions = {}) {
       const id = uniqueId('app');
       const now = new Date(clock.now()).toISOString();
-      await ports.applications.create({
-        id,
-        regencyId: regency.id,
-        permitCode,
-        trackingCode: id.slice(4, 14).toUpperCase(),
-        status: 'submitted',
-        applicantEmail: submitOptions.applicantEmail ?? `${id}@example.test`,
-        applicantName: 'Pemohon Uji',
-        createdAt: now,
-        submittedAt: now,
-        visits: 0,
-        version: 1,
+      const permit = regency.permits.find((p) => p.code === permitCode);
+      // The application with its applicant's form, as a submission leaves them (the permit prints the form).
+      const created = await ports.applications.createDraft({
+        application: {
+          id,
+          regencyId: regency.id,
+          permitCode,
+          trackingCode: id.slice(4, 14).toUpperCase(),
+          status: 'submitted',
+          applicantEmail: submitOptions.applicantEmail ?? `${id}@example.test`,
+          applicantName: 'Pemohon Uji',
+          createdAt: now,
+          submittedAt: now,
+          visits: 0,
+          version: 1,
+        },
+        applicant: {
+          applicationId: id,
+          applicant: applicantFixture({
+            fullName: 'Pemohon Uji',
+            profession: permit?.profession ?? 'occupational-therapist',
+          }) as ApplicantForm,
+          createdAt: now,
+        },
+        tokenHash: 'not-used-by-workflow-tests',
+        audit: { applicationId: id, at: now, type: 'created' },
       });
+      if (created !== 'created') throw new Error(`application ${id}: ${created}`);
       const started = await sfn.send(
         new StartExecutionCommand({
           stateMachineArn: machines.get(permitCode),

@@ -5,6 +5,8 @@
  * Each fake is the port plus the state it keeps, for a test to arrange and inspect. Records are copied
  * in and out, as a database would: a use case never holds a reference into a fake.
  */
+
+import { KeyPairSigner } from '#adapters/signing/key-pair-signer.ts';
 import { loadRegency } from '#config/load.ts';
 import type { Regency } from '#config/regency-schema.ts';
 import {
@@ -18,6 +20,7 @@ import {
 import { type AuditRecord, type ChainHead, chainEvents, GENESIS_HEAD } from '#core/domain/audit-chain.ts';
 import { createCalendar } from '#core/domain/calendar/calendar.ts';
 import type { OfficialLink } from '#core/domain/official-links.ts';
+import type { DocumentHashRecord, PermitRecord } from '#core/domain/permit/permit-record.ts';
 import { fixedWindow, type RateLimit } from '#core/domain/rate-limit.ts';
 import type * as records from '#core/domain/records.ts';
 import * as core from '#core/ports.ts';
@@ -481,6 +484,27 @@ export function fakeOutbox() {
   return Object.assign(port, { mails, record });
 }
 
+/** The permit register: records by id, numbers reserved, document hashes registered. */
+export function fakePermits() {
+  const permits = new Map<string, PermitRecord>();
+  const numbers = new Map<string, string>();
+  const hashes = new Map<string, DocumentHashRecord>();
+  const port: core.PermitRepository = {
+    get: async (id) => copy(permits.get(id)),
+    byNumber: async (number) => {
+      const id = numbers.get(number);
+      return id === undefined ? undefined : copy(permits.get(id));
+    },
+    byDocumentHash: async (sha256) => copy(hashes.get(sha256)),
+  };
+  return Object.assign(port, { permits, numbers, hashes });
+}
+
+/** A real ES256 key pair in memory: what the local adapter does, without the file. */
+export function fakeSigner() {
+  return KeyPairSigner.generate();
+}
+
 /** All or nothing over the stores of the other fakes, like the adapter's transaction. */
 export function fakeChanges(stores: {
   applications: ReturnType<typeof fakeApplications>;
@@ -488,15 +512,17 @@ export function fakeChanges(stores: {
   audit: FakeAudit;
   outbox: ReturnType<typeof fakeOutbox>;
   sequences: ReturnType<typeof fakeSequences>;
+  permits: ReturnType<typeof fakePermits>;
 }) {
-  const { applications, stages, audit, outbox, sequences } = stores;
+  const { applications, stages, audit, outbox, sequences, permits } = stores;
   const visitKey = (v: StageVisit) => `${v.applicationId}#${v.visit}`;
   const port: core.Changes = {
     commit: async (change, at) => {
       const { application: app, createVisits = [], updateVisits = [], createActions = [] } = change;
       const { closeActions = [], mail = [], expectVersion: expected, takeNumber } = change;
+      const { createPermit, updatePermit, registerDocument } = change;
       if (app !== undefined || expected !== undefined) await applications.interleave();
-      const failed = [
+      const checks = [
         app !== undefined && applications.records.get(app.id)?.version !== app.version - 1,
         expected !== undefined &&
           applications.records.get(expected.applicationId)?.version !== expected.version,
@@ -506,7 +532,17 @@ export function fakeChanges(stores: {
         ...closeActions.map((id) => !stages.actions.has(id)),
         ...mail.map((m) => outbox.mails.has(m.id)),
         takeNumber !== undefined && (sequences.counters.get(takeNumber.sequence) ?? 0) !== takeNumber.current,
-      ].indexOf(true);
+        createPermit !== undefined && permits.permits.has(createPermit.id),
+        createPermit !== undefined && permits.numbers.has(createPermit.number),
+        updatePermit !== undefined &&
+          permits.permits.get(updatePermit.id)?.version !== updatePermit.version - 1,
+        registerDocument !== undefined && permits.hashes.has(registerDocument.sha256),
+      ];
+      const failed = checks.indexOf(true);
+      // The adapter names the first item whose condition failed: the number's reservation is the third
+      // check from the end.
+      if (failed !== -1 && failed === checks.length - 3 && createPermit !== undefined)
+        throw new core.PermitNumberTakenError(createPermit.number);
       if (failed !== -1) throw new core.ConcurrentUpdateError(`item ${failed} of the change`);
       if (app !== undefined) applications.put(app);
       for (const v of [...createVisits, ...updateVisits]) stages.visits.set(visitKey(v), copy(v));
@@ -515,6 +551,12 @@ export function fakeChanges(stores: {
       for (const event of change.audit ?? []) await audit.append(event);
       for (const m of mail) outbox.mails.set(m.id, outbox.record(m, at));
       if (takeNumber !== undefined) sequences.counters.set(takeNumber.sequence, takeNumber.current + 1);
+      if (createPermit !== undefined) {
+        permits.permits.set(createPermit.id, copy(createPermit));
+        permits.numbers.set(createPermit.number, createPermit.id);
+      }
+      if (updatePermit !== undefined) permits.permits.set(updatePermit.id, copy(updatePermit));
+      if (registerDocument !== undefined) permits.hashes.set(registerDocument.sha256, copy(registerDocument));
     },
   };
   return port;
@@ -549,6 +591,8 @@ export interface FakePorts extends core.Ports {
   workflows: ReturnType<typeof fakeWorkflows>;
   tasks: ReturnType<typeof fakeTasks>;
   mailer: ReturnType<typeof fakeMailer>;
+  permits: ReturnType<typeof fakePermits>;
+  signer: KeyPairSigner;
   clock: ReturnType<typeof fakeClock>;
   logs: Array<{ message: string; fields?: Record<string, unknown> }>;
   metrics: Array<{ name: string; properties?: Record<string, unknown> }>;
@@ -582,6 +626,7 @@ export function fakePorts(overrides: Partial<FakePorts> = {}): FakePorts {
   const outbox = overrides.outbox ?? fakeOutbox();
   const applications = overrides.applications ?? fakeApplications(audit, outbox);
   const sequences = overrides.sequences ?? fakeSequences();
+  const permits = overrides.permits ?? fakePermits();
   return {
     regency: theRegency,
     calendar: createCalendar(theRegency, { onProvisionalYear: () => {} }),
@@ -595,7 +640,9 @@ export function fakePorts(overrides: Partial<FakePorts> = {}): FakePorts {
     complaints: fakeComplaints(audit, sequences),
     rateLimits: fakeRateLimiter(),
     sequences,
-    changes: fakeChanges({ applications, stages, audit, outbox, sequences }),
+    changes: fakeChanges({ applications, stages, audit, outbox, sequences, permits }),
+    permits,
+    signer: fakeSigner(),
     outbox,
     files: fakeFiles(),
     workflows: fakeWorkflows(),
