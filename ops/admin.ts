@@ -15,8 +15,10 @@ import { userInfo } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
+import { RequestError } from '#core/domain/request-errors.ts';
 import { exportTrail } from '#core/use-cases/audit-trail.ts';
 import { reassign } from '#core/use-cases/official-decisions.ts';
+import { revokePermit } from '#core/use-cases/verification.ts';
 import { buildContainer, type Container } from '#runtime/container.ts';
 import { parseEnv, STATE_MACHINE_ARN } from '#runtime/env.ts';
 
@@ -26,6 +28,8 @@ Commands:
   reassign <tracking code> <stage id> <official id>
       Hand a pending stage to an acting official (Plt/Plh): every earlier link of that stage dies at
       once, and the official is mailed their own link. Audited.
+  revoke <permit id or number> <reason>
+      Revoke an issued permit: the verification page and the QR check say so at once. Audited.
   audit <tracking code> [--out <file>]
       Export the application's full audit trail (JSON) and verify its hash chain. Exits 3 when the
       chain is broken (an edited, deleted or inserted record).
@@ -152,6 +156,25 @@ export async function runAdmin(argv: readonly string[], print: (line: string) =>
       `reassigned ${trackingCode} ${stageId} to ${officialId}: earlier links revoked, ${result.mailIds.length} mail sent`,
     );
     return 0;
+  }
+  if (command === 'revoke') {
+    const [ref, ...words] = args;
+    const reason = words.join(' ').trim();
+    if (ref === undefined || reason === '')
+      throw new AdminError('revoke needs <permit id or number> <reason>');
+    const ports = await containerFor(values);
+    try {
+      const result = await revokePermit(ports, { ref, reason, actor: operator, at: ports.now() });
+      print(
+        result.revoked === 'now'
+          ? `revoked ${result.permit.permit.number}: ${reason}`
+          : `${result.permit.permit.number} was revoked before (${result.permit.revoked?.reason ?? ''}); nothing changed`,
+      );
+      return 0;
+    } catch (error) {
+      if (error instanceof RequestError) throw new AdminError(error.detail);
+      throw error;
+    }
   }
   if (command === 'audit') {
     const [trackingCode] = args;

@@ -39,6 +39,12 @@ describe('runAdmin', () => {
     );
   });
 
+  it('requires a reason to revoke a permit', async () => {
+    await expect(runAdmin(['revoke', '503/0001/SIKOT/2026'], () => {})).rejects.toThrow(
+      /revoke needs <permit id or number> <reason>/,
+    );
+  });
+
   it('says when no local stack runs', async () => {
     await expect(runAdmin(['audit', 'BNG-1', '--data-dir', '/nonexistent'], () => {})).rejects.toThrow(
       /no running local stack/,
