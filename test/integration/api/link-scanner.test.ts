@@ -61,7 +61,7 @@ function urlsIn(mail: MailboxEmail): string[] {
   return [...new Set([...text, ...html])].filter((u) => /^https?:/.test(u));
 }
 
-const unescape = (s: string): string =>
+const decodeEntities = (s: string): string =>
   s
     .replaceAll('&quot;', '"')
     .replaceAll('&#39;', "'")
@@ -85,11 +85,11 @@ function formsIn(html: string, pageUrl: string): ServedForm[] {
       .map((i) => i[1] as string)
       .filter((a) => /\btype="hidden"/.test(a))
       .map((a): [string, string] => [
-        unescape(/\bname="([^"]*)"/.exec(a)?.[1] ?? ''),
-        unescape(/\bvalue="([^"]*)"/.exec(a)?.[1] ?? ''),
+        decodeEntities(/\bname="([^"]*)"/.exec(a)?.[1] ?? ''),
+        decodeEntities(/\bvalue="([^"]*)"/.exec(a)?.[1] ?? ''),
       ]);
     return {
-      action: new URL(unescape(attr('action') ?? ''), pageUrl).href,
+      action: new URL(decodeEntities(attr('action') ?? ''), pageUrl).href,
       method: (attr('method') ?? 'get').toUpperCase(),
       enctype: attr('enctype'),
       hidden,
@@ -107,7 +107,7 @@ function submitAsServed(form: ServedForm): Promise<Response> {
   return fetch(form.action, { method: form.method, body, redirect: 'manual' });
 }
 
-const csrfOf = (html: string): string => unescape(/name="csrf" value="([^"]+)"/.exec(html)?.[1] ?? '');
+const csrfOf = (html: string): string => decodeEntities(/name="csrf" value="([^"]+)"/.exec(html)?.[1] ?? '');
 
 async function openPage(link: string): Promise<{ html: string; csrf: string }> {
   const page = await fetch(link);
