@@ -58,7 +58,7 @@ describe.skipIf(!haveChromium && process.env.CI !== 'true')('officials in a real
     let cards = inbox.locator('.email').filter({ hasText: `To: ${to}` });
     for (const part of subject) cards = cards.filter({ hasText: part });
     // The mailbox fetches new mail every second and puts the newest on top.
-    await cards.first().waitFor({ timeout: 20_000 });
+    await cards.first().waitFor({ timeout: 45_000 });
     return cards.first();
   };
 
@@ -167,5 +167,5 @@ describe.skipIf(!haveChromium && process.env.CI !== 'true')('officials in a real
     expect(await title(again)).toBe('Sudah diputuskan');
     expect(await again.locator('main').innerText()).toContain('sudah diputuskan oleh Rina Marlina');
     await screenshot(again, 'already-decided-page');
-  }, 180_000);
+  }, 300_000);
 });
