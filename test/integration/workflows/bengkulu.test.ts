@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mailbox } from '../harness/index.ts';
+import { addressedTo, mailbox } from '../harness/index.ts';
 import { at, type WorkflowDriver, workflowDriver } from './driver.ts';
 import { permitScenarios } from './scenarios.ts';
 
@@ -23,13 +23,16 @@ describe('Kota Bengkulu SIKOT deadlines (seed 001)', () => {
     expect(app.current?.deadline).toBe(at('2026-03-25T16:00').toISOString());
     // The overall limit of 15 working days ends on Wed 15 Apr (3 Apr, Good Friday, is off).
     expect(app.clock?.deadline).toBe(at('2026-04-15T16:00').toISOString());
-    const notice = await mailbox().waitFor(
-      (m) => m.subject.includes(app.trackingCode) && m.subject.includes('Menunggu tindakan'),
-    );
-    expect(notice.destination.to).toEqual([
-      'rina@dpmptsp.bengkulukota.example',
-      'dedi@dpmptsp.bengkulukota.example',
-    ]);
-    expect(notice.body.text).toContain('Rabu, 25 Maret 2026 16.00 WIB');
+    // One mail per official of the role, each with their own link.
+    for (const official of ['rina@dpmptsp.bengkulukota.example', 'dedi@dpmptsp.bengkulukota.example']) {
+      const notice = await mailbox().waitFor(
+        (m) =>
+          addressedTo(official)(m) &&
+          m.subject.includes(app.trackingCode) &&
+          m.subject.includes('Menunggu tindakan'),
+      );
+      expect(notice.destination.to).toEqual([official]);
+      expect(notice.body.text).toContain('Rabu, 25 Maret 2026 16.00 WIB');
+    }
   });
 });
