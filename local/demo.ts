@@ -1,6 +1,7 @@
 /**
  * `npm run demo`: walks one application per permit of the regency `npm start` is running, through the
- * real system, as far as the product goes (local/demo/run.ts), then says where it stops and why.
+ * real system, from the applicant's form through every official's decision by the links in the mailbox
+ * to the downloaded permit, plus a return and a rejection (local/demo/run.ts).
  * See local/README.md, "Demo".
  */
 import { existsSync, readFileSync } from 'node:fs';

@@ -52,8 +52,12 @@ function visitorOf(event: Event): Visitor {
  * Sec-Fetch-Site) with every form POST, and a cross-site one cannot be the official's own click.
  */
 function crossSite(event: Event): boolean {
-  if (event.headers?.['sec-fetch-site'] === 'cross-site') return true;
+  const fetchSite = event.headers?.['sec-fetch-site'];
+  if (fetchSite === 'cross-site' || fetchSite === 'same-site') return true;
   const origin = event.headers?.origin;
+  // A browser that hides the origin (`Origin: null`, e.g. under a strict referrer setting) still
+  // says the POST came from this very origin.
+  if (origin === 'null' && fetchSite === 'same-origin') return false;
   if (origin === undefined || origin === 'null') return origin === 'null';
   try {
     return new URL(origin).host !== (event.headers?.host ?? event.requestContext?.domainName);

@@ -1,29 +1,37 @@
 /**
  * `npm run demo`: for each permit of the running regency, one application walked through the real
- * system as a person would: read the catalogue, fill in the form, upload every required document as a
- * real file (and one file that is not what it claims to be), submit, follow the application, and read
- * the officials' mail in the local mailbox. It goes as far as the product goes and then says where it
- * stops and why (./stopping-point.ts).
+ * system as people would: the applicant reads the catalogue, fills in the form, uploads every required
+ * document as a real file (and one file that is not what it claims to be) and submits; then each
+ * official finds the stage's mail in the local mailbox, opens its link and decides on the page
+ * (./officials.ts), with a report file where the page asks for one and the mailed code at signing
+ * stages, until the permit is issued; the applicant answers the survey and downloads the document.
+ * The first application is returned once for completion and resubmitted by the applicant; a second
+ * application of the first permit is rejected.
  *
- * Everything goes through the HTTP API, the presigned storage URLs and the mailbox's JSON store. The
- * only other thing read is the regency's configuration, for the one fact a real applicant knows and
- * the API does not publish: the region code their NIK starts with.
+ * Everything goes through the HTTP API, the presigned storage URLs, the decision pages and the
+ * mailbox's JSON store. The only other thing read is the regency's configuration: for the region code
+ * an applicant's NIK starts with, and for which stage's rejection ends the application (what the
+ * official knows from the SOP).
  */
 import { randomUUID } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { z } from 'zod';
-import { routes as productRoutes, type RouteDefinition } from '#api/routes.ts';
 import {
   applicationResponse,
   documentVersionResponse,
+  downloadResponse,
   draftCreatedResponse,
   healthResponse,
   type localTimeSchema,
   permitsResponse,
   submissionResponse,
+  surveyResponse,
   trackResponse,
   uploadGrantedResponse,
 } from '#api/schemas.ts';
 import { loadRegency } from '#config/load.ts';
+import { SURVEY_ELEMENTS } from '#core/domain/survey.ts';
 import type { StackEndpoints } from '../stack.ts';
 import { applicantFor, type DemoApplicant, maskNik } from './applicant.ts';
 import {
@@ -38,17 +46,23 @@ import {
   recipientsOf,
 } from './client.ts';
 import { type DemoFile, imageDocument, pdfDocument, windowsExecutable } from './files.ts';
-import { type NoticeSeen, type StoppingPoint, stoppingPoint } from './stopping-point.ts';
+import {
+  type Choice,
+  type DecisionMade,
+  type DecisionPage,
+  decideFromMail,
+  type MailboxReader,
+  newMail,
+} from './officials.ts';
 
 type LocalTime = z.output<typeof localTimeSchema>;
 type Permit = z.output<typeof permitsResponse>['permits'][number];
 type Requirement = Permit['requirements'][number];
+type ApplicationView = z.output<typeof applicationResponse>;
 
 export interface DemoOptions {
   /** Where progress lines go (default: stdout). */
   print?: (line: string) => void;
-  /** The route table the stopping point is decided from (default: functions/api/routes.ts). */
-  routes?: readonly RouteDefinition[];
   /** How long to wait for the workflow and for mail, per wait (default 30 s). */
   timeoutMs?: number;
 }
@@ -96,13 +110,35 @@ export interface WalkedApplication {
     deadlineInMail: string | undefined;
     links: string[];
   };
+  /** Every decision, in order, each made from an official's mail link. */
+  decisions: DecisionMade[];
+  /** Subjects of the applicant's mails the demo read (return, issued, rejected). */
+  applicantMails: string[];
+  /** Where the application ended. */
+  final: { status: string; statusLabel: string };
+  /** The requirements replaced after a return, when the file was returned. */
+  resubmitted?: string[];
+  /** True for the application the demo has rejected. */
+  rejection?: boolean;
+  download?: DownloadedDocument;
+}
+
+export interface DownloadedDocument {
+  document: 'permit' | 'rejection-letter';
+  number: string | undefined;
+  fileName: string;
+  bytes: number;
+  /** Under the stack's data directory, `demo/`. */
+  savedTo: string;
 }
 
 export interface DemoOutcome {
   regency: { id: string; name: string };
+  /** One per permit, each issued (the first after a return and a resubmission). */
   applications: WalkedApplication[];
+  /** A second application of the first permit, rejected. */
+  rejection: WalkedApplication;
   badUpload: BadUpload | undefined;
-  stop: StoppingPoint;
 }
 
 const describeTime = (t: LocalTime): string => `${t.text} (${t.local}, ${t.timeZone})`;
@@ -162,12 +198,15 @@ export async function runDemo(endpoints: StackEndpoints, options: DemoOptions = 
   );
 
   const applications: WalkedApplication[] = [];
-  const notices: NoticeSeen[] = [];
   let badUpload: BadUpload | undefined;
 
-  for (const [index, permit] of catalogue.permits.entries()) {
+  /** One application, from the form to its first stage and the officials' mail. */
+  const walkToFirstStage = async (
+    permit: Permit,
+    heading: string,
+  ): Promise<{ walked: WalkedApplication; token: string }> => {
     print('');
-    print(`[${index + 1}/${catalogue.permits.length}] ${permit.code}: ${permit.name}`);
+    print(heading);
     const human = permit.stages.filter((s) => !s.automatic).length;
     const limit = [
       permit.limit.workingDays ? `${permit.limit.workingDays} working days` : '',
@@ -370,15 +409,7 @@ export async function runDemo(endpoints: StackEndpoints, options: DemoOptions = 
     );
     print(`    links in it: ${links.length === 0 ? 'none' : links.join(', ')}`);
 
-    notices.push({
-      permitCode: permit.code,
-      trackingCode: draft.trackingCode,
-      stageName: stage.name,
-      roleLabel: stage.role?.label,
-      to,
-      links,
-    });
-    applications.push({
+    const walked: WalkedApplication = {
       permitCode: permit.code,
       applicationId: draft.id,
       trackingCode: draft.trackingCode,
@@ -396,16 +427,274 @@ export async function runDemo(endpoints: StackEndpoints, options: DemoOptions = 
       overallDeadline: view.overallDeadline?.deadline,
       tracker: { statusLabel: tracker.statusLabel, stageName: tracker.currentStage?.name },
       officialsNotice: { to, subject: mail.subject, deadlineInMail, links },
+      decisions: [],
+      applicantMails: [],
+      final: { status: view.status, statusLabel: view.statusLabel },
+    };
+    return { walked, token };
+  };
+
+  const box: MailboxReader = {
+    storeUrl: endpoints.mailbox.storeUrl,
+    since: Math.floor(Date.now() / 1000) - 5,
+    timeoutMs,
+  };
+  const used = new Set<string>();
+  const reportFile = (walked: WalkedApplication) => (label: string) =>
+    pdfDocument(`${label}-${walked.trackingCode}`, label, [
+      `Nomor lacak: ${walked.trackingCode}`,
+      'Dokumen contoh yang dibuat oleh npm run demo, bukan dokumen asli.',
+    ]);
+
+  const readApplication = (id: string, token: string) =>
+    api.expect('following the application', 200, applicationResponse, 'GET', `/applications/${id}`, {
+      token,
     });
+
+  /** Waits until the application leaves the stage it was at (or the status it had). */
+  const movedOn = (id: string, token: string, from: string) =>
+    poll(
+      `waiting for the workflow to move on from ${from}`,
+      async () => {
+        const view = await readApplication(id, token);
+        if (view.status === 'needs-attention')
+          throw new DemoError(`${view.trackingCode} needs an administrator's attention: the workflow failed`);
+        const at =
+          view.status === 'in-progress'
+            ? `${view.currentStage?.stageId}@${view.currentStage?.enteredAt.utc}`
+            : view.status;
+        return at === from || (view.status === 'in-progress' && view.currentStage === undefined)
+          ? undefined
+          : view;
+      },
+      timeoutMs,
+    );
+
+  const applicantMail = async (walked: WalkedApplication, subject: string): Promise<Mail> => {
+    const mail = await newMail(
+      box,
+      `waiting for the applicant's mail "${subject}" (${walked.trackingCode})`,
+      (m) => m.subject.startsWith(`[${walked.trackingCode}] ${subject}`),
+      used,
+    );
+    walked.applicantMails.push(mail.subject);
+    print(`  applicant's mail: "${mail.subject}"`);
+    return mail;
+  };
+
+  /**
+   * The officials decide every stage from their mail until the workflow ends. `plan` says where the
+   * demo chooses something else than going forward: a return at the first stage that offers one, or
+   * a rejection at the stage whose rejection ends in the rejection letter (the SOP says which).
+   */
+  const officialsDecide = async (
+    walked: WalkedApplication,
+    token: string,
+    plan: { returnOnce?: boolean; reject?: boolean },
+  ): Promise<ApplicationView> => {
+    const permit = config.permits.find((p) => p.code === walked.permitCode);
+    const rejectingStage = permit?.stages.find((s) => {
+      const target = permit.stages.find((t) => t.id === s.outcomes.reject);
+      return target?.kind === 'issue' && target.document === 'rejection-letter';
+    });
+    let returned = false;
+    for (let step = 0; step < 60; step++) {
+      const view = await readApplication(walked.applicationId, token);
+      if (view.status === 'returned') {
+        await resubmit(walked, token, view);
+        continue;
+      }
+      const stage = view.currentStage;
+      if (view.status !== 'in-progress' || stage === undefined) return view;
+      const choose = (page: DecisionPage): Choice => {
+        const offers = (value: string) => page.outcomes.some((o) => o.value === value);
+        if (plan.returnOnce && !returned && offers('returnForCompletion')) {
+          returned = true;
+          const deficient = page.deficient.find((d) =>
+            walked.documents.some((w) => w.requirementId === d.id),
+          );
+          return {
+            outcome: 'returnForCompletion',
+            note: 'Berkas kurang jelas: unggah ulang dokumen yang ditandai dengan hasil pindaian yang terbaca.',
+            deficient: deficient === undefined ? [] : [deficient.id],
+          };
+        }
+        if (plan.reject && stage.stageId === rejectingStage?.id && offers('reject'))
+          return {
+            outcome: 'reject',
+            note: 'Tempat praktik belum memenuhi persyaratan sarana dan prasarana.',
+          };
+        for (const forward of ['approve', 'inspectionNeeded'])
+          if (offers(forward)) return { outcome: forward };
+        return { outcome: page.outcomes[0]?.value ?? '' };
+      };
+      const decision = await decideFromMail({
+        box,
+        used,
+        trackingCode: walked.trackingCode,
+        stageName: stage.name,
+        enteredAt: new Date(stage.enteredAt.utc),
+        choose,
+        report: reportFile(walked),
+      });
+      walked.decisions.push(decision);
+      print(
+        `  "${stage.name}": ${decision.official} opens the link in "${decision.subject.replace(/^\[[^\]]+\] /, '')}"`,
+      );
+      print(
+        `    GET ${new URL(decision.link).pathname.replace(/[A-Za-z0-9_-]{43}$/, '<token>')}: chooses "${decision.outcomeLabel}"${decision.note ? ` with the note "${decision.note}"` : ''}${decision.deficient.length ? `, deficient: ${decision.deficient.join(', ')}` : ''}${decision.report ? `, uploads ${decision.report}` : ''}`,
+      );
+      if (decision.code !== undefined)
+        print(
+          `    signing stage: the page asks for a code; "Kode konfirmasi ${decision.code}" arrives by mail and is typed in`,
+        );
+      print(`    POST: "${decision.answer}"`);
+      await movedOn(walked.applicationId, token, `${stage.stageId}@${stage.enteredAt.utc}`);
+    }
+    throw new DemoError(`${walked.trackingCode} did not end within 60 decisions`);
+  };
+
+  /** The applicant reads the return mail, uploads new versions of the deficient documents and resubmits. */
+  const resubmit = async (walked: WalkedApplication, token: string, view: ApplicationView): Promise<void> => {
+    const returned = view.returned;
+    if (returned === undefined) throw new DemoError(`${walked.trackingCode} is returned without the reasons`);
+    await applicantMail(walked, 'Berkas permohonan dikembalikan');
+    print(`  returned until ${returned.deadline.text}: "${returned.note ?? ''}"`);
+    const permit = catalogue.permits.find((p) => p.code === walked.permitCode) as Permit;
+    const applicant = applicantFor(permit, config);
+    for (const deficient of returned.deficient) {
+      const requirement = permit.requirements.find((r) => r.id === deficient.requirementId);
+      if (requirement === undefined)
+        throw new DemoError(`unknown deficient requirement ${deficient.requirementId}`);
+      const file = fileFor(requirement, applicant, permit, catalogue.regency.name, { photoSent: true });
+      const grant = await api.expect(
+        `asking to upload a new ${requirement.id}`,
+        201,
+        uploadGrantedResponse,
+        'POST',
+        `/applications/${walked.applicationId}/documents/${requirement.id}`,
+        { json: { mediaType: file.mediaType, sizeBytes: file.content.length }, token },
+      );
+      await putFile(grant.url, grant.headers, file.content);
+      await api.expect(
+        `confirming the new ${requirement.id}`,
+        200,
+        documentVersionResponse,
+        'POST',
+        grant.confirmPath,
+        {
+          token,
+        },
+      );
+      print(
+        `  the applicant uploads a new ${requirement.id} ("${deficient.label}"): ${file.fileName}, accepted`,
+      );
+    }
+    const again = await api.request('POST', `/applications/${walked.applicationId}/resubmit`, { token });
+    if (again.status !== 202)
+      throw new DemoError(`resubmitting ${walked.trackingCode}: ${describeAnswer(again)}, expected 202`);
+    walked.resubmitted = returned.deficient.map((d) => d.requirementId);
+    print(`  POST /applications/${walked.applicationId}/resubmit: 202, back to the office`);
+    await movedOn(walked.applicationId, token, 'returned');
+  };
+
+  /** The survey where the SOP asks for it first, then the document itself. */
+  const download = async (
+    walked: WalkedApplication,
+    token: string,
+    view: ApplicationView,
+  ): Promise<DownloadedDocument> => {
+    if (view.survey.requiredBeforeDownload && !view.survey.answered) {
+      const scores = Object.fromEntries(SURVEY_ELEMENTS.map((e) => [e.id, 4]));
+      const survey = await api.expect(
+        'answering the survey',
+        201,
+        surveyResponse,
+        'POST',
+        `/applications/${walked.applicationId}/survey`,
+        {
+          json: { scores, comment: 'Pelayanan cepat dan jelas.' },
+          token,
+        },
+      );
+      print(
+        `  POST /applications/${walked.applicationId}/survey (asked before the download): recorded, IKM ${survey.index.ikm.toFixed(2)} (${survey.index.bandLabel})`,
+      );
+    }
+    const grant = await api.expect(
+      'asking for the document',
+      200,
+      downloadResponse,
+      'GET',
+      `/applications/${walked.applicationId}/permit`,
+      { token },
+    );
+    const response = await fetch(grant.url);
+    const bytes = Buffer.from(await response.arrayBuffer());
+    if (response.status !== 200 || bytes.subarray(0, 5).toString('latin1') !== '%PDF-')
+      throw new DemoError(
+        `downloading ${grant.fileName}: ${response.status}, ${bytes.length} bytes that are not a PDF`,
+      );
+    const dir = join(endpoints.dataDir, 'demo');
+    mkdirSync(dir, { recursive: true });
+    const savedTo = join(dir, grant.fileName);
+    writeFileSync(savedTo, bytes);
+    print(
+      `  GET /applications/${walked.applicationId}/permit: ${grant.document}${grant.number ? ` ${grant.number}` : ''}, a ${bytes.length}-byte PDF saved to ${savedTo}`,
+    );
+    return {
+      document: grant.document,
+      number: grant.number,
+      fileName: grant.fileName,
+      bytes: bytes.length,
+      savedTo,
+    };
+  };
+
+  const finish = async (walked: WalkedApplication, token: string, view: ApplicationView): Promise<void> => {
+    walked.final = { status: view.status, statusLabel: view.statusLabel };
+    print(`  status: ${view.statusLabel} (${view.status})`);
+    if (view.status === 'issued') await applicantMail(walked, 'Izin Anda telah terbit');
+    if (view.status === 'rejected') await applicantMail(walked, 'Keputusan atas permohonan');
+    if (view.decision !== undefined) walked.download = await download(walked, token, view);
+  };
+
+  for (const [index, permit] of catalogue.permits.entries()) {
+    const { walked, token } = await walkToFirstStage(
+      permit,
+      `[${index + 1}/${catalogue.permits.length}] ${permit.code}: ${permit.name}`,
+    );
+    applications.push(walked);
+    print(
+      `  the officials decide from their mail${index === 0 ? ' (the first stage returns the file once)' : ''}:`,
+    );
+    await finish(walked, token, await officialsDecide(walked, token, { returnOnce: index === 0 }));
   }
 
-  const stop = stoppingPoint(options.routes ?? productRoutes, notices);
+  const first = catalogue.permits[0] as Permit;
+  const rejected = await walkToFirstStage(first, `[rejection] ${first.code}: a second application, rejected`);
+  rejected.walked.rejection = true;
+  print('  the officials decide from their mail (one of them rejects it):');
+  await finish(
+    rejected.walked,
+    rejected.token,
+    await officialsDecide(rejected.walked, rejected.token, { reject: true }),
+  );
+
   print('');
-  for (const line of stop.lines) print(line);
+  print('Done');
+  for (const a of [...applications, rejected.walked])
+    print(
+      `  ${a.permitCode} ${a.trackingCode}: ${a.final.statusLabel} after ${a.decisions.length} decision(s) from mail links${a.resubmitted ? `, one return and resubmission` : ''}${a.download ? `; ${a.download.fileName} downloaded` : ''}`,
+    );
+  print(`  every mail is in the mailbox: ${endpoints.mailbox.url}`);
+  print(
+    '  Not shown yet: the full permit PDF with its verification page (today a minimal PDF with the number and the decision).',
+  );
   return {
     regency: { id: catalogue.regency.id, name: catalogue.regency.name },
     applications,
+    rejection: rejected.walked,
     badUpload,
-    stop,
   };
 }

@@ -70,8 +70,12 @@ function MailBody({ c }: { c: MailContent }) {
           ) : null}
           {c.action !== undefined ? (
             <p style="margin:20px 0">
+              {/* A new tab, as mail clients open links: the page refuses to be framed (CSP
+                  frame-ancestors 'none'), and a web mailbox shows the HTML part in a frame. */}
               <a
                 href={c.action.url}
+                target="_blank"
+                rel="noopener noreferrer"
                 style="display:inline-block;background:#0b5394;color:#ffffff;padding:12px 20px;border-radius:4px;text-decoration:none;font-weight:bold"
               >
                 {c.action.label}
