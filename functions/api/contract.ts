@@ -143,6 +143,7 @@ export const operations = {
       [422, 'declared-type-mismatch'],
       [422, 'type-not-accepted'],
       [422, 'malformed-pdf'],
+      [422, 'size-mismatch'],
     ],
   },
   'POST /applications/{id}/submit': {

@@ -191,8 +191,16 @@ export interface Sequences {
 
 /** The documents bucket: presigned transfers, the server-side look at an upload, generated documents. */
 export interface DocumentFiles {
-  /** A presigned PUT for `key`, signed with its Content-Type. */
-  presignUpload(key: string, contentType: string, expiresInSeconds: number): Promise<string>;
+  /**
+   * A presigned PUT for `key`, signed with its Content-Type and its Content-Length: storage refuses a
+   * body of any other size, so the declared size bounds the upload when it happens.
+   */
+  presignUpload(
+    key: string,
+    contentType: string,
+    expiresInSeconds: number,
+    sizeBytes: number,
+  ): Promise<string>;
   /**
    * A presigned GET that makes the browser save the file as `fileName` (Content-Disposition:
    * attachment), served as `contentType` (the type the server-side check found) when given.

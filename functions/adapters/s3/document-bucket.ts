@@ -30,15 +30,26 @@ export class S3DocumentBucket implements DocumentFiles {
     private readonly bucket: string,
   ) {}
 
-  presignUpload(key: string, contentType: string, expiresInSeconds: number): Promise<string> {
-    // The Content-Type stays a signed header: real S3 refuses a PUT with another type. s3rver does
-    // not check it, which is why confirmation reads the stored type back.
+  presignUpload(
+    key: string,
+    contentType: string,
+    expiresInSeconds: number,
+    sizeBytes: number,
+  ): Promise<string> {
+    // Content-Type and Content-Length are signed headers: real S3 refuses a PUT with another type or
+    // another size (so a URL for a 52-byte PDF cannot carry 5 GB). s3rver checks neither, which is
+    // why confirmation reads the stored type and size back and compares them with the declared ones.
     return getSignedUrl(
       this.s3,
-      new PutObjectCommand({ Bucket: this.bucket, Key: key, ContentType: contentType }),
+      new PutObjectCommand({
+        Bucket: this.bucket,
+        Key: key,
+        ContentType: contentType,
+        ContentLength: sizeBytes,
+      }),
       {
         expiresIn: expiresInSeconds,
-        signableHeaders: new Set(['content-type']),
+        signableHeaders: new Set(['content-type', 'content-length']),
       },
     );
   }

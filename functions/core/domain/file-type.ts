@@ -32,7 +32,8 @@ export type UploadRejection =
   | 'unrecognised-content'
   | 'declared-type-mismatch'
   | 'type-not-accepted'
-  | 'malformed-pdf';
+  | 'malformed-pdf'
+  | 'size-mismatch';
 
 export interface StoredUpload {
   sizeBytes: number;
@@ -44,6 +45,8 @@ export interface StoredUpload {
 
 export interface UploadRules {
   declaredType: MediaType;
+  /** The size the applicant declared when asking for the upload (S3 is told to accept only that). */
+  declaredSizeBytes?: number;
   acceptedTypes: readonly MediaType[];
   maxSizeMb: number;
 }
@@ -62,6 +65,9 @@ export function checkUpload(stored: StoredUpload, rules: UploadRules): UploadChe
   if (detected === undefined) return { ok: false, reason: 'unrecognised-content' };
   if (detected !== rules.declaredType) return { ok: false, reason: 'declared-type-mismatch' };
   if (!rules.acceptedTypes.includes(detected)) return { ok: false, reason: 'type-not-accepted' };
+  // Real S3 refuses a body of another size (the URL signs Content-Length); s3rver does not.
+  if (rules.declaredSizeBytes !== undefined && stored.sizeBytes !== rules.declaredSizeBytes)
+    return { ok: false, reason: 'size-mismatch' };
   return { ok: true, mediaType: detected };
 }
 
@@ -72,6 +78,7 @@ export const UPLOAD_REJECTION_MESSAGES: Readonly<Record<UploadRejection, string>
   'unrecognised-content': 'Isi berkas bukan PDF, JPEG atau PNG.',
   'declared-type-mismatch': 'Isi berkas tidak sesuai dengan jenis berkas yang dinyatakan.',
   'type-not-accepted': 'Jenis berkas ini tidak diterima untuk persyaratan ini.',
+  'size-mismatch': 'Ukuran berkas yang diunggah berbeda dengan ukuran yang dinyatakan saat meminta unggahan.',
   'malformed-pdf':
     'Berkas diawali tanda PDF, tetapi isinya bukan dokumen PDF yang utuh (rusak, terpotong, atau berkas lain yang diberi nama .pdf). Simpan atau pindai ulang dokumen sebagai PDF, lalu unggah kembali.',
 };

@@ -105,7 +105,12 @@ export async function requestUpload(
   const now = ports.now();
   const uploadId = ports.newId();
   const objectKey = documentObjectKey(app.id, requirement.id, uploadId);
-  const url = await ports.files.presignUpload(objectKey, request.mediaType, PRESIGNED_URL_SECONDS);
+  const url = await ports.files.presignUpload(
+    objectKey,
+    request.mediaType,
+    PRESIGNED_URL_SECONDS,
+    request.sizeBytes,
+  );
   const expiresAt = new Date(now.getTime() + PRESIGNED_URL_SECONDS * 1000).toISOString();
   await ports.documents.createUpload({
     applicationId: app.id,
@@ -168,6 +173,7 @@ export async function confirmUpload(
   const at = ports.now().toISOString();
   let check = checkUpload(stored, {
     declaredType: upload.declaredType,
+    declaredSizeBytes: upload.declaredSizeBytes,
     acceptedTypes: requirement.mediaTypes,
     maxSizeMb: requirement.maxSizeMb,
   });

@@ -47,7 +47,7 @@ describe('document uploads', () => {
     expect(keyOf(granted.url)).toBe(`drafts/${draft.id}/ktp/${granted.uploadId}`);
     const url = new URL(granted.url);
     expect(url.searchParams.get('X-Amz-Expires')).toBe('300');
-    expect(url.searchParams.get('X-Amz-SignedHeaders')).toBe('content-type;host');
+    expect(url.searchParams.get('X-Amz-SignedHeaders')).toBe('content-length;content-type;host');
     // requestChecksumCalculation WHEN_REQUIRED: no checksum of an empty body in the URL (aws-sdk-js-v3#6994).
     expect(granted.url).not.toMatch(/checksum/i);
     expect(granted.headers).toEqual({ 'content-type': 'application/pdf' });
@@ -57,7 +57,7 @@ describe('document uploads', () => {
   it('accepts a real PDF after checking it on the server, and keeps earlier versions', async () => {
     const draft = await createDraft();
     const first = await uploadDocument(draft, 'ktp', PDF('versi 1'));
-    const upload = await requestUpload(draft, 'ktp', 'application/pdf', 500);
+    const upload = await requestUpload(draft, 'ktp', 'application/pdf', PDF('versi 2').length);
     await put(upload, PDF('versi 2'));
     const response = await confirm(draft, upload);
     const version = documentVersionResponse.parse(await response.json());
@@ -79,7 +79,7 @@ describe('document uploads', () => {
 
   it('answers a repeated confirmation with the same version', async () => {
     const draft = await createDraft();
-    const upload = await requestUpload(draft, 'str');
+    const upload = await requestUpload(draft, 'str', 'application/pdf', PDF().length);
     await put(upload, PDF());
     const one = documentVersionResponse.parse(await (await confirm(draft, upload)).json());
     const two = await confirm(draft, upload);
@@ -138,6 +138,19 @@ describe('document uploads', () => {
     expect(await stored(keyOf(upload.url))).toBe(false);
   });
 
+  it('rejects a stored file whose size differs from the declared one (S3 refuses it at upload, s3rver does not), and deletes it', async () => {
+    const draft = await createDraft();
+    const declared = PDF('kecil');
+    const upload = await requestUpload(draft, 'str', 'application/pdf', declared.length);
+    const bigger = PDF('berkas lain yang lebih besar dari yang dinyatakan');
+    await put(upload, bigger);
+    const response = await confirm(draft, upload);
+
+    expect(response.status).toBe(422);
+    expect(problemSchema.parse(await response.json()).code).toBe('size-mismatch');
+    expect(await stored(keyOf(upload.url))).toBe(false);
+  });
+
   it('refuses to sign an upload declared over the limit or of a type the requirement does not take', async () => {
     const draft = await createDraft();
     const response = await api(
@@ -160,7 +173,7 @@ describe('document uploads', () => {
 
   it('rejects an object stored with another Content-Type than the signed one', async () => {
     const draft = await createDraft();
-    const upload = await requestUpload(draft, 'ktp', 'image/png', 100);
+    const upload = await requestUpload(draft, 'ktp', 'image/png', PDF().length);
     await put(upload, PDF(), { 'content-type': 'application/pdf' });
     const response = await confirm(draft, upload);
     expect(response.status).toBe(422);
@@ -169,7 +182,7 @@ describe('document uploads', () => {
 
   it('answers 409 upload-missing when nothing was uploaded yet, and writes nothing', async () => {
     const draft = await createDraft();
-    const upload = await requestUpload(draft, 'ktp');
+    const upload = await requestUpload(draft, 'ktp', 'application/pdf', PDF().length);
     const response = await confirm(draft, upload);
     expect(response.status).toBe(409);
     expect(problemSchema.parse(await response.json()).code).toBe('upload-missing');

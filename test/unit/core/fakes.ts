@@ -332,8 +332,8 @@ export function fakeFiles() {
   /** Every presigned download handed out, with the type it is served as. */
   const downloads: Array<{ key: string; seconds: number; contentType?: string }> = [];
   const port: core.DocumentFiles = {
-    presignUpload: async (key, contentType, seconds) =>
-      `https://documents.test/${key}?method=PUT&content-type=${encodeURIComponent(contentType)}&expires=${seconds}`,
+    presignUpload: async (key, contentType, seconds, sizeBytes) =>
+      `https://documents.test/${key}?method=PUT&content-type=${encodeURIComponent(contentType)}&content-length=${sizeBytes}&expires=${seconds}`,
     presignDownload: async (key, fileName, seconds, contentType) => {
       downloads.push({ key, seconds, ...(contentType === undefined ? {} : { contentType }) });
       return `https://documents.test/${key}?method=GET&filename=${encodeURIComponent(fileName)}&expires=${seconds}`;

@@ -10,7 +10,7 @@ import { anApplication, PDF_BYTES, refusal } from '../builders.ts';
 import { type FakePorts, fakePorts, regency } from '../fakes.ts';
 
 const PNG_BYTES = Uint8Array.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13]);
-const pdf = { mediaType: 'application/pdf', sizeBytes: 200_000 } as const;
+const pdf = { mediaType: 'application/pdf', sizeBytes: PDF_BYTES.length } as const;
 
 async function arrange(overrides: Partial<Application> = {}) {
   const ports = fakePorts();
@@ -109,6 +109,19 @@ describe('requestUpload', () => {
   });
 });
 
+describe('confirmUpload of a file of another size than declared', () => {
+  it('refuses it (real S3 would have refused the PUT) and deletes it', async () => {
+    const { ports, app } = await arrange();
+    const granted = await requestUpload(ports, app, 'ktp', { ...pdf, sizeBytes: PDF_BYTES.length + 1 });
+    const upload = await uploadTo(ports, app, granted, PDF_BYTES, 'application/pdf');
+
+    const error = await refusal(confirmUpload(ports, app, 'ktp', granted.uploadId));
+
+    expect([error.kind, error.code]).toEqual(['unprocessable', 'size-mismatch']);
+    expect(ports.files.objects.has(upload.objectKey)).toBe(false);
+  });
+});
+
 describe('confirmUpload', () => {
   it('accepts a PDF whose bytes, stored type and declared type agree, as a new version', async () => {
     const { ports, app } = await arrange();
@@ -183,9 +196,11 @@ describe('confirmUpload', () => {
 
   it('refuses a PDF signature followed by HTML, reading the whole file, and deletes it', async () => {
     const { ports, app } = await arrange();
-    const granted = await requestUpload(ports, app, 'ktp', pdf);
-    const html = `%PDF-1.7\n<html>${'<p>isi</p>'.repeat(2000)}<script>alert(1)</script></html>`;
-    const upload = await uploadTo(ports, app, granted, new TextEncoder().encode(html), 'application/pdf');
+    const html = new TextEncoder().encode(
+      `%PDF-1.7\n<html>${'<p>isi</p>'.repeat(2000)}<script>alert(1)</script></html>`,
+    );
+    const granted = await requestUpload(ports, app, 'ktp', { ...pdf, sizeBytes: html.length });
+    const upload = await uploadTo(ports, app, granted, html, 'application/pdf');
 
     const error = await refusal(confirmUpload(ports, app, 'ktp', granted.uploadId));
 
