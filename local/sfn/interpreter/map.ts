@@ -13,9 +13,10 @@ import { contextRef, definitionOf, effectiveInput } from './states.ts';
  * item shaped by ItemSelector (or Parameters); the results in item order (runs.ts).
  */
 export function performMap(core: EngineCore, exec: Execution, run: Run, state: JsonObject): void {
-  const context = contextRef(exec, run);
-  const effective = effectiveInput(run, state);
-  const items = typeof state.ItemsPath === 'string' ? selectPath(effective, state.ItemsPath) : effective;
+  const context = contextRef(exec, run, state);
+  const effective = effectiveInput(exec, run, state);
+  const items =
+    typeof state.ItemsPath === 'string' ? selectPath(effective, state.ItemsPath, context) : effective;
   if (!Array.isArray(items)) {
     throw runtimeError(
       `Item path ${String(state.ItemsPath ?? '$')} for the Map state must resolve to a JSON array, got ${JSON.stringify(items)}`,
@@ -70,7 +71,11 @@ export function launchIterations(
     const input =
       selector === undefined
         ? value
-        : evaluateTemplate(selector, step.effective, contextRef(exec, run, undefined, { index, value }));
+        : evaluateTemplate(
+            selector,
+            step.effective,
+            contextRef(exec, run, state, undefined, { index, value }),
+          );
     const startedId = event(
       core,
       exec,

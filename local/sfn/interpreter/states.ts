@@ -55,8 +55,13 @@ export function outputPath(state: JsonObject): string | null | undefined {
 }
 
 /** The state's effective input: its raw input through InputPath. */
-export function effectiveInput(run: Run, state: JsonObject): Json {
-  return selectPath(run.input, state.InputPath as string | null | undefined);
+export function effectiveInput(exec: Execution, run: Run, state: JsonObject): Json {
+  return selectPath(run.input, state.InputPath as string | null | undefined, contextRef(exec, run, state));
+}
+
+/** OutputPath applied to a state's output. */
+export function selectOutput(exec: Execution, run: Run, state: JsonObject, output: Json): Json {
+  return selectPath(output, outputPath(state), contextRef(exec, run, state));
 }
 
 /** Runs `action`; a StatesError from it fails the current state, anything else is a bug. */
@@ -109,15 +114,21 @@ function executionInput(exec: Execution): Json {
 export function contextRef(
   exec: Execution,
   run: Run,
+  _state: JsonObject,
   token?: string,
   item?: { index: number; value: Json },
 ): ContextRef {
   let built: JsonObject | undefined;
   return () => {
     if (!built) {
+      const stateContext: JsonObject = {
+        EnteredTime: iso(run.entered),
+        Name: run.state,
+        RetryCount: run.retryCount ?? 0,
+      };
       built = {
         Execution: executionContext(exec),
-        State: { EnteredTime: iso(run.entered), Name: run.state, RetryCount: run.retryCount ?? 0 },
+        State: stateContext,
         StateMachine: { Id: exec.smArn, Name: exec.smName },
       };
       if (token) built.Task = { Token: token };
@@ -195,8 +206,8 @@ export function finishWithResult(
 ): void {
   let selected = result;
   if (state.ResultSelector !== undefined)
-    selected = evaluateTemplate(state.ResultSelector, result, contextRef(exec, run));
-  const output = selectPath(applyResultPath(run.input, selected, resultPath(state)), outputPath(state));
+    selected = evaluateTemplate(state.ResultSelector, result, contextRef(exec, run, state));
+  const output = selectOutput(exec, run, state, applyResultPath(run.input, selected, resultPath(state)));
   exitState(core, exec, run, state, output);
 }
 

@@ -3,19 +3,19 @@ import type { Execution, Run } from '../engine/model.ts';
 import { runtimeError } from './errors.ts';
 import { evaluateIntrinsic, isIntrinsic } from './intrinsics.ts';
 import type { JsonObject } from './paths/json-path.ts';
-import { readPath, selectPath } from './paths/payload.ts';
+import { readPath } from './paths/payload.ts';
 import { failRun } from './runs.ts';
-import { contextRef, effectiveInput, exitState, outputPath } from './states.ts';
+import { contextRef, effectiveInput, exitState, selectOutput } from './states.ts';
 
 /** The terminal states: Succeed (InputPath, OutputPath) and Fail (Error/Cause or their paths). */
 
 export function performSucceed(core: EngineCore, exec: Execution, run: Run, state: JsonObject): void {
-  const output = selectPath(effectiveInput(run, state), outputPath(state));
+  const output = selectOutput(exec, run, state, effectiveInput(exec, run, state));
   exitState(core, exec, run, state, output);
 }
 
 export function performFail(core: EngineCore, exec: Execution, run: Run, state: JsonObject): void {
-  const context = contextRef(exec, run);
+  const context = contextRef(exec, run, state);
   const pick = (literal: unknown, path: unknown): string | undefined => {
     if (typeof literal === 'string') return literal;
     if (typeof path !== 'string') return undefined;

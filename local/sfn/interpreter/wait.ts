@@ -4,15 +4,15 @@ import { armStepTimer } from '../engine/timers.ts';
 import { parseTimestamp } from './choice.ts';
 import { runtimeError } from './errors.ts';
 import type { JsonObject } from './paths/json-path.ts';
-import { readPath, selectPath } from './paths/payload.ts';
-import { contextRef, currentState, effectiveInput, exitState, guard, outputPath } from './states.ts';
+import { readPath } from './paths/payload.ts';
+import { contextRef, currentState, effectiveInput, exitState, guard, selectOutput } from './states.ts';
 
 /**
  * Wait (Seconds, Timestamp, SecondsPath, TimestampPath): the run waits until an instant, a timer
  * on the service's clock, then leaves the state.
  */
 export function performWait(core: EngineCore, exec: Execution, run: Run, state: JsonObject): void {
-  const effective = effectiveInput(run, state);
+  const effective = effectiveInput(exec, run, state);
   let until: number;
   if (typeof state.Seconds === 'number') until = run.entered + state.Seconds * 1000;
   else if (typeof state.Timestamp === 'string') {
@@ -20,7 +20,7 @@ export function performWait(core: EngineCore, exec: Execution, run: Run, state: 
     if (at === undefined) throw runtimeError(`The Timestamp '${state.Timestamp}' is not a valid timestamp`);
     until = at;
   } else if (typeof state.SecondsPath === 'string') {
-    const found = readPath(state.SecondsPath, effective, contextRef(exec, run));
+    const found = readPath(state.SecondsPath, effective, contextRef(exec, run, state));
     if (!found.found) throw runtimeError(`Invalid path '${state.SecondsPath}' : No results for path`);
     const value = found.value;
     if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) {
@@ -30,7 +30,7 @@ export function performWait(core: EngineCore, exec: Execution, run: Run, state: 
     }
     until = run.entered + value * 1000;
   } else if (typeof state.TimestampPath === 'string') {
-    const found = readPath(state.TimestampPath, effective, contextRef(exec, run));
+    const found = readPath(state.TimestampPath, effective, contextRef(exec, run, state));
     if (!found.found) throw runtimeError(`Invalid path '${state.TimestampPath}' : No results for path`);
     const at = parseTimestamp(found.value);
     if (at === undefined) {
@@ -53,6 +53,6 @@ export function waitElapsed(core: EngineCore, exec: Execution, run: Run): void {
   run.step = { k: 'enter' };
   markDirty(exec, run);
   guard(core, exec, run, () => {
-    exitState(core, exec, run, state, selectPath(effectiveInput(run, state), outputPath(state)));
+    exitState(core, exec, run, state, selectOutput(exec, run, state, effectiveInput(exec, run, state)));
   });
 }
