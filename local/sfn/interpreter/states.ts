@@ -11,7 +11,7 @@ import {
 } from '../engine/model.ts';
 import { cancelTimers } from '../engine/timers.ts';
 import { stateEvent } from '../history/builders.ts';
-import { documentOf, stateEventType } from '../history/events.ts';
+import { documentOf, isStateEvent, stateEventType } from '../history/events.ts';
 import { performChoice } from './choice.ts';
 import { type CompiledDefinition, stateOf } from './definition.ts';
 import { runtimeError, StatesError } from './errors.ts';
@@ -72,7 +72,7 @@ export function guard(core: EngineCore, exec: Execution, run: Run, action: () =>
     if (exec.status !== 'RUNNING' || exec.runs.get(run.id) !== run) return;
     try {
       if (error instanceof StatesError) {
-        handleError(core, exec, run, error);
+        handleError(core, exec, run, withStateOfRuntimeError(exec, run, error));
         return;
       }
       core.log('error', 'internal error while running a state', {
@@ -103,6 +103,33 @@ export function guard(core: EngineCore, exec: Execution, run: Run, action: () =>
       }
     }
   }
+}
+
+const RUNTIME_PREFIX = 'An error occurred while executing the state ';
+
+/**
+ * AWS opens the cause of a States.Runtime error with the state and its StateEntered event:
+ * "An error occurred while executing the state 'X' (entered at the event id #N). <reason>".
+ */
+function withStateOfRuntimeError(exec: Execution, run: Run, error: StatesError): StatesError {
+  if (error.error !== 'States.Runtime' || error.cause_?.startsWith(RUNTIME_PREFIX)) return error;
+  const entered = enteredEventId(exec, run);
+  return new StatesError(
+    error.error,
+    `${RUNTIME_PREFIX}'${run.state}' (entered at the event id #${entered}). ${error.cause_ ?? ''}`,
+  );
+}
+
+/** Id of the StateEntered event of the run's current state: back along the run's chain of events. */
+function enteredEventId(exec: Execution, run: Run): number {
+  let id = run.prev;
+  while (id > 0) {
+    const found = exec.events[id - 1];
+    if (!found) break;
+    if (isStateEvent(found) && !found.exited && found.name === run.state) return id;
+    id = found.prev;
+  }
+  return run.prev;
 }
 
 function executionInput(exec: Execution): Json {

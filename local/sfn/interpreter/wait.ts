@@ -3,13 +3,17 @@ import { type Execution, markDirty, type Run } from '../engine/model.ts';
 import { armStepTimer } from '../engine/timers.ts';
 import { parseTimestamp } from './choice.ts';
 import { runtimeError } from './errors.ts';
-import type { JsonObject } from './paths/json-path.ts';
+import type { Json, JsonObject } from './paths/json-path.ts';
 import { readPath } from './paths/payload.ts';
 import { contextRef, currentState, effectiveInput, exitState, guard, selectOutput } from './states.ts';
 
+/** `path == value` as AWS's causes show what a Wait path read (a string without quotes). */
+const assignment = (path: string, value: Json) =>
+  `${path} == ${typeof value === 'string' ? value : JSON.stringify(value)}`;
+
 /**
  * Wait (Seconds, Timestamp, SecondsPath, TimestampPath): the run waits until an instant, a timer
- * on the service's clock, then leaves the state.
+ * on the service's clock, then leaves the state. Causes of failures follow AWS's wording.
  */
 export function performWait(core: EngineCore, exec: Execution, run: Run, state: JsonObject): void {
   const effective = effectiveInput(exec, run, state);
@@ -17,25 +21,36 @@ export function performWait(core: EngineCore, exec: Execution, run: Run, state: 
   if (typeof state.Seconds === 'number') until = run.entered + state.Seconds * 1000;
   else if (typeof state.Timestamp === 'string') {
     const at = parseTimestamp(state.Timestamp);
-    if (at === undefined) throw runtimeError(`The Timestamp '${state.Timestamp}' is not a valid timestamp`);
+    if (at === undefined) {
+      throw runtimeError(
+        `The Timestamp parameter does not reference a valid ISO-8601 extended offset date-time format string: ${state.Timestamp}`,
+      );
+    }
     until = at;
   } else if (typeof state.SecondsPath === 'string') {
-    const found = readPath(state.SecondsPath, effective, contextRef(exec, run, state));
-    if (!found.found) throw runtimeError(`Invalid path '${state.SecondsPath}' : No results for path`);
+    const path = state.SecondsPath;
+    const found = readPath(path, effective, contextRef(exec, run, state));
+    if (!found.found)
+      throw runtimeError(`The SecondsPath parameter does not reference an input value: ${path}`);
     const value = found.value;
-    if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) {
+    if (typeof value !== 'number' || !Number.isInteger(value)) {
       throw runtimeError(
-        `The SecondsPath parameter does not reference a valid non-negative integer value: ${JSON.stringify(value)}`,
+        `The SecondsPath parameter cannot be parsed as a long value: ${assignment(path, value)}`,
       );
+    }
+    if (value < 0) {
+      throw runtimeError(`The SecondsPath parameter references a negative value: ${assignment(path, value)}`);
     }
     until = run.entered + value * 1000;
   } else if (typeof state.TimestampPath === 'string') {
-    const found = readPath(state.TimestampPath, effective, contextRef(exec, run, state));
-    if (!found.found) throw runtimeError(`Invalid path '${state.TimestampPath}' : No results for path`);
+    const path = state.TimestampPath;
+    const found = readPath(path, effective, contextRef(exec, run, state));
+    if (!found.found)
+      throw runtimeError(`The TimestampPath parameter does not reference an input value: ${path}`);
     const at = parseTimestamp(found.value);
     if (at === undefined) {
       throw runtimeError(
-        `The TimestampPath parameter does not reference a valid ISO-8601 extended offset date-time format string: ${JSON.stringify(found.value)}`,
+        `The TimestampPath parameter does not reference a valid ISO-8601 extended offset date-time format string: ${assignment(path, found.value)}`,
       );
     }
     until = at;
