@@ -7,6 +7,12 @@ import type { Json, JsonObject } from './paths/json-path.ts';
 import { readPath } from './paths/payload.ts';
 import { contextRef, currentState, effectiveInput, exitState, guard, selectOutput } from './states.ts';
 
+/**
+ * The longest wait of a standard workflow: AWS documents one year ("Wait workflow state") and
+ * fails the execution at once with States.Runtime when a Wait asks for more.
+ */
+const MAX_WAIT_MS = 365 * 86_400_000;
+
 /** `path == value` as AWS's causes show what a Wait path read (a string without quotes). */
 const assignment = (path: string, value: Json) =>
   `${path} == ${typeof value === 'string' ? value : JSON.stringify(value)}`;
@@ -57,6 +63,7 @@ export function performWait(core: EngineCore, exec: Execution, run: Run, state: 
   } else {
     throw runtimeError('The Wait state has no duration');
   }
+  if (until - run.entered > MAX_WAIT_MS) throw runtimeError('Wait state delay is too long');
   run.step = { k: 'wait', until };
   markDirty(exec, run);
   armStepTimer(core, exec, run);
