@@ -138,21 +138,21 @@ function executionInput(exec: Execution): Json {
   return JSON.parse(exec.input) as Json;
 }
 
+/** The states that can Retry: only their context object has `State.RetryCount` (as on AWS). */
+const RETRYING_TYPES = new Set(['Task', 'Parallel', 'Map']);
+
 export function contextRef(
   exec: Execution,
   run: Run,
-  _state: JsonObject,
+  state: JsonObject,
   token?: string,
   item?: { index: number; value: Json },
 ): ContextRef {
   let built: JsonObject | undefined;
   return () => {
     if (!built) {
-      const stateContext: JsonObject = {
-        EnteredTime: iso(run.entered),
-        Name: run.state,
-        RetryCount: run.retryCount ?? 0,
-      };
+      const stateContext: JsonObject = { EnteredTime: iso(run.entered), Name: run.state };
+      if (RETRYING_TYPES.has(state.Type as string)) stateContext.RetryCount = run.retryCount ?? 0;
       built = {
         Execution: executionContext(exec),
         State: stateContext,
