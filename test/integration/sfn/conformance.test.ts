@@ -34,7 +34,8 @@ describe('local Step Functions conformance', () => {
       if (testCase.expected.output !== undefined) {
         expect(JSON.parse(described.output ?? 'null')).toEqual(testCase.expected.output);
       }
-      if (testCase.expected.error !== undefined) expect(described.error).toBe(testCase.expected.error);
+      if (testCase.expected.error === null) expect(described.error).toBeUndefined();
+      else if (testCase.expected.error !== undefined) expect(described.error).toBe(testCase.expected.error);
       if (testCase.expected.cause !== undefined) expect(described.cause).toContain(testCase.expected.cause);
       if (testCase.expected.eventsInAnyOrder) {
         expect(types(events).slice().sort()).toEqual(testCase.expected.events.slice().sort());
