@@ -135,7 +135,9 @@ export function failRun(
   cause: string | undefined,
 ): void {
   if (run.parent === undefined) {
-    failExecution(core, exec, run, error, cause);
+    // An error without a name (an empty Fail state, passed up through a Parallel or Map as '')
+    // is reported without an error field, as AWS does.
+    failExecution(core, exec, run, error === '' ? undefined : error, cause);
     return;
   }
   const parent = exec.runs.get(run.parent);
