@@ -2,6 +2,7 @@ import type { EngineCore } from '../engine/core.ts';
 import { type ChildrenStep, type Execution, markDirty, type Run } from '../engine/model.ts';
 import { schedule } from '../engine/scheduler.ts';
 import { event } from '../history/builders.ts';
+import { isGenericEvent } from '../history/events.ts';
 import { runtimeError } from './errors.ts';
 import type { Json, JsonObject } from './paths/json-path.ts';
 import { evaluateTemplate, readPath, selectPath } from './paths/payload.ts';
@@ -82,10 +83,29 @@ export function launchIterations(
       run,
       'MapIterationStarted',
       { mapIterationStartedEventDetails: { name: run.state, index } },
-      step.startedEventId,
+      index === 0 ? step.startedEventId : lastEventOfIteration(exec, run, step, index - 1),
     );
     const child = newChildRun(core, exec, run, index, scopeId, input, startedId);
     schedule(core, exec, child.id);
   }
   markDirty(exec, run);
+}
+
+/**
+ * The last event so far of iteration `index`, which the next iteration's MapIterationStarted
+ * points at (as AWS chains them): the newest event of its run while it runs, else the
+ * MapIterationSucceeded/Failed that ended it.
+ */
+function lastEventOfIteration(exec: Execution, run: Run, step: ChildrenStep, index: number): number {
+  for (const child of exec.runs.values()) {
+    if (child.parent === run.id && child.slot === index) return child.prev;
+  }
+  for (let id = exec.events.length; id > step.startedEventId; id--) {
+    const found = exec.events[id - 1];
+    if (!found || !isGenericEvent(found)) continue;
+    if (found.type !== 'MapIterationSucceeded' && found.type !== 'MapIterationFailed') continue;
+    const details = found.details;
+    if (details?.index === index && details.name === run.state) return id;
+  }
+  return step.startedEventId;
 }

@@ -44,6 +44,9 @@ describe('local Step Functions conformance', () => {
       } else {
         expect(types(events)).toEqual(testCase.expected.events);
       }
+      for (const [id, previous] of Object.entries(testCase.expected.previousEventIds ?? {})) {
+        expect(events[Number(id) - 1]?.previousEventId, `previousEventId of event ${id}`).toBe(previous);
+      }
       // Every history is a chain: ids count from 1 and each event points back to an earlier one.
       events.forEach((event, i) => {
         expect(event.id).toBe(i + 1);
