@@ -52,7 +52,8 @@ export function timeOutExecution(core: EngineCore, exec: Execution): void {
     { executionTimedOutEventDetails: { error: 'States.Timeout' } },
     root?.prev ?? exec.events.length,
   );
-  finishExecution(core, exec, 'TIMED_OUT', { error: 'States.Timeout' });
+  // The history event names States.Timeout; DescribeExecution reports no error (as AWS does).
+  finishExecution(core, exec, 'TIMED_OUT', {});
   core.log('info', 'execution timed out', { executionArn: exec.arn });
 }
 

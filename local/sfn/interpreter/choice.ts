@@ -2,13 +2,13 @@ import type { EngineCore } from '../engine/core.ts';
 import type { Execution, Run } from '../engine/model.ts';
 import { runtimeError, StatesError } from './errors.ts';
 import { isJsonObject, type Json, type JsonObject } from './paths/json-path.ts';
-import { type ContextRef, readPath, selectPath } from './paths/payload.ts';
-import { contextRef, effectiveInput, exitState, outputPath } from './states.ts';
+import { type ContextRef, readPath } from './paths/payload.ts';
+import { contextRef, effectiveInput, exitState, selectOutput } from './states.ts';
 
 /** Choice: the first rule that matches names the next state, else Default. */
 export function performChoice(core: EngineCore, exec: Execution, run: Run, state: JsonObject): void {
-  const effective = effectiveInput(run, state);
-  const context = contextRef(exec, run);
+  const effective = effectiveInput(exec, run, state);
+  const context = contextRef(exec, run, state);
   let next: string | undefined;
   for (const rule of (state.Choices ?? []) as JsonObject[]) {
     if (evaluateRule(rule, effective, context)) {
@@ -20,7 +20,7 @@ export function performChoice(core: EngineCore, exec: Execution, run: Run, state
   if (next === undefined) {
     throw new StatesError('States.NoChoiceMatched', `No Matches! The input was ${JSON.stringify(effective)}`);
   }
-  exitState(core, exec, run, state, selectPath(effective, outputPath(state)), next);
+  exitState(core, exec, run, state, selectOutput(exec, run, state, effective), next);
 }
 
 /**

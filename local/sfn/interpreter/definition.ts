@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { apiErrors } from '../api/errors.ts';
 import { parseFunctionRef } from '../lambda/registry.ts';
+import { parseTimestamp } from './choice.ts';
 import { isJsonObject, type Json, type JsonObject } from './paths/json-path.ts';
 
 /**
@@ -77,7 +78,7 @@ export function validateDefinition(text: string): JsonObject {
     throw apiErrors.invalidDefinition('SCHEMA_VALIDATION_FAILED: the definition is not an object');
   if (parsed.QueryLanguage !== undefined && parsed.QueryLanguage !== 'JSONPath') {
     throw apiErrors.invalidDefinition(
-      `UNSUPPORTED_FEATURE: QueryLanguage ${JSON.stringify(parsed.QueryLanguage)} is not supported by the local Step Functions service (JSONPath only)`,
+      jsonataRefusal(`QueryLanguage ${JSON.stringify(parsed.QueryLanguage)}`),
     );
   }
   // The validator annotates the object it is given: hand it a copy.
@@ -88,37 +89,111 @@ export function validateDefinition(text: string): JsonObject {
     );
   }
   const problems: string[] = [];
-  walkStates(parsed, (name, state) => checkLocalSupport(name, state, problems));
+  walkStates(parsed, (name, state, at) => checkLocalSupport(name, state, at, problems));
   if (problems.length > 0) throw apiErrors.invalidDefinition(problems.join('; '));
   return parsed;
 }
 
-function walkStates(machine: JsonObject, visit: (name: string, state: JsonObject) => void): void {
+function walkStates(
+  machine: JsonObject,
+  visit: (name: string, state: JsonObject, at: string) => void,
+  at = '',
+): void {
   const states = machine.States;
   if (!isJsonObject(states)) return;
   for (const [name, state] of Object.entries(states)) {
     if (!isJsonObject(state)) continue;
-    visit(name, state);
+    const here = `${at}/States/${name}`;
+    visit(name, state, here);
     if (Array.isArray(state.Branches)) {
-      for (const branch of state.Branches) if (isJsonObject(branch)) walkStates(branch, visit);
+      state.Branches.forEach((branch, i) => {
+        if (isJsonObject(branch)) walkStates(branch, visit, `${here}/Branches[${i}]`);
+      });
     }
-    const processor = state.ItemProcessor ?? state.Iterator;
-    if (isJsonObject(processor)) walkStates(processor, visit);
+    const processorField = state.ItemProcessor !== undefined ? 'ItemProcessor' : 'Iterator';
+    const processor = state[processorField];
+    if (isJsonObject(processor)) walkStates(processor, visit, `${here}/${processorField}`);
   }
 }
 
-function checkLocalSupport(name: string, state: JsonObject, problems: string[]): void {
+const jsonataRefusal = (what: string) =>
+  `UNSUPPORTED_FEATURE: ${what}: the local Step Functions service runs the JSONPath query language only ` +
+  '(JSONata is not implemented; see local/sfn/README.md)';
+
+/** The fields of a JSONPath state whose value is a path (a `$varName` there reads a workflow variable). */
+const PATH_FIELDS = [
+  'InputPath',
+  'OutputPath',
+  'ResultPath',
+  'ItemsPath',
+  'SecondsPath',
+  'TimestampPath',
+  'ErrorPath',
+  'CausePath',
+  'TimeoutSecondsPath',
+  'HeartbeatSecondsPath',
+  'MaxConcurrencyPath',
+  'ToleratedFailureCountPath',
+  'ToleratedFailurePercentagePath',
+];
+
+/** The payload templates whose `.$` fields hold paths or intrinsic functions. */
+const TEMPLATE_FIELDS = ['Parameters', 'ResultSelector', 'ItemSelector', 'Credentials'];
+
+/** The largest `Seconds` of a Wait state AWS accepts (its documentation: 0 to 99999999). */
+const MAX_WAIT_SECONDS_FIELD = 99_999_999;
+
+/** The Choice operators whose operand is a literal timestamp. */
+const TIMESTAMP_OPERATORS = [
+  'TimestampEquals',
+  'TimestampLessThan',
+  'TimestampGreaterThan',
+  'TimestampLessThanEquals',
+  'TimestampGreaterThanEquals',
+];
+
+/**
+ * Whether a path or intrinsic function reads a workflow variable: a `$` followed by a name
+ * (`$x`, `$x.y`), as opposed to `$`, `$.x`, `$[0]` (the input) and `$$` (the context object).
+ * Text inside single-quoted intrinsic arguments is not looked at.
+ */
+export function readsVariable(expression: string): boolean {
+  const unquoted = expression.replace(/'(?:\\.|[^'\\])*'/g, "''");
+  return /(^|[^$\w])\$[A-Za-z_]/.test(unquoted);
+}
+
+function checkLocalSupport(name: string, state: JsonObject, at: string, problems: string[]): void {
   if (state.QueryLanguage !== undefined && state.QueryLanguage !== 'JSONPath') {
-    problems.push(`UNSUPPORTED_FEATURE: state "${name}" uses QueryLanguage ${String(state.QueryLanguage)}`);
+    problems.push(jsonataRefusal(`state "${name}" uses QueryLanguage ${String(state.QueryLanguage)}`));
   }
+  checkVariables(name, state, problems);
   if (state.Type === 'Task' && typeof state.Resource === 'string' && !taskKind(state.Resource)) {
     problems.push(
       `UNSUPPORTED_FEATURE: state "${name}" uses Resource ${state.Resource}; the local Step Functions service runs ` +
         `${LAMBDA_INVOKE}, ${LAMBDA_CALLBACK} and Lambda function ARNs`,
     );
   }
+  if (state.Type === 'Wait' && typeof state.Seconds === 'number' && state.Seconds > MAX_WAIT_SECONDS_FIELD) {
+    problems.push(
+      `SCHEMA_VALIDATION_FAILED: Seconds must be an integer from 0 to ${MAX_WAIT_SECONDS_FIELD} at ${at}/Seconds`,
+    );
+  }
+  if (
+    state.Type === 'Wait' &&
+    state.Timestamp !== undefined &&
+    parseTimestamp(state.Timestamp) === undefined
+  ) {
+    problems.push(`SCHEMA_VALIDATION_FAILED: String does not match RFC3339 timestamp at ${at}/Timestamp`);
+  }
+  if (state.Type === 'Choice' && Array.isArray(state.Choices)) {
+    state.Choices.forEach((rule, i) => {
+      checkChoiceTimestamps(rule, `${at}/Choices[${i}]`, problems);
+    });
+  }
   if (state.Type === 'Map') {
-    const processor = state.ItemProcessor;
+    // A distributed Map is refused whichever field holds its processor (ItemProcessor or the
+    // legacy Iterator): run inline, it would behave differently from AWS.
+    const processor = state.ItemProcessor ?? state.Iterator;
     if (isJsonObject(processor) && isJsonObject(processor.ProcessorConfig)) {
       if (processor.ProcessorConfig.Mode === 'DISTRIBUTED') {
         problems.push(`UNSUPPORTED_FEATURE: state "${name}" is a distributed Map`);
@@ -128,6 +203,78 @@ function checkLocalSupport(name: string, state: JsonObject, problems: string[]):
       problems.push(`UNSUPPORTED_FEATURE: state "${name}" uses ItemReader/ResultWriter`);
     }
   }
+}
+
+/** Literal timestamps of Choice rules must be RFC 3339 with an upper-case `T`, as AWS checks. */
+function checkChoiceTimestamps(rule: Json | undefined, at: string, problems: string[]): void {
+  if (!isJsonObject(rule)) return;
+  for (const operator of TIMESTAMP_OPERATORS) {
+    if (rule[operator] !== undefined && parseTimestamp(rule[operator]) === undefined) {
+      problems.push(`SCHEMA_VALIDATION_FAILED: String does not match RFC3339 timestamp at ${at}/${operator}`);
+    }
+  }
+  for (const key of ['And', 'Or'] as const) {
+    const rules = rule[key];
+    if (Array.isArray(rules))
+      rules.forEach((r, i) => {
+        checkChoiceTimestamps(r, `${at}/${key}[${i}]`, problems);
+      });
+  }
+  checkChoiceTimestamps(rule.Not, `${at}/Not`, problems);
+}
+
+/**
+ * Workflow variables (`Assign`, `$varName`) are not implemented: a definition that sets or reads
+ * one is refused, so that it never runs with its variables silently missing.
+ */
+function checkVariables(name: string, state: JsonObject, problems: string[]): void {
+  const refusal = (where: string) =>
+    `UNSUPPORTED_FEATURE: state "${name}" ${where}: workflow variables (Assign and $variable references) ` +
+    'are not implemented by the local Step Functions service';
+  if (state.Assign !== undefined) problems.push(refusal('uses Assign'));
+  for (const [list, what] of [
+    ['Choices', 'a Choice rule'],
+    ['Catch', 'a Catch'],
+  ] as const) {
+    const entries = state[list];
+    if (Array.isArray(entries) && entries.some((e) => isJsonObject(e) && e.Assign !== undefined)) {
+      problems.push(refusal(`uses Assign in ${what}`));
+    }
+  }
+  const read: string[] = [];
+  for (const field of PATH_FIELDS) {
+    const value = state[field];
+    if (typeof value === 'string' && readsVariable(value)) read.push(`${field} ${value}`);
+  }
+  for (const field of TEMPLATE_FIELDS) collectTemplateVariables(state[field], field, read);
+  if (Array.isArray(state.Choices)) for (const rule of state.Choices) collectRuleVariables(rule, read);
+  if (read.length > 0) problems.push(refusal(`reads a variable (${read.join(', ')})`));
+}
+
+function collectTemplateVariables(template: Json | undefined, at: string, into: string[]): void {
+  if (Array.isArray(template)) {
+    for (const item of template) collectTemplateVariables(item, at, into);
+  } else if (isJsonObject(template)) {
+    for (const [key, value] of Object.entries(template)) {
+      if (key.endsWith('.$') && typeof value === 'string') {
+        if (readsVariable(value)) into.push(`${at}.${key} ${value}`);
+      } else collectTemplateVariables(value, `${at}.${key}`, into);
+    }
+  }
+}
+
+function collectRuleVariables(rule: Json | undefined, into: string[]): void {
+  if (!isJsonObject(rule)) return;
+  for (const [key, value] of Object.entries(rule)) {
+    if ((key === 'Variable' || key.endsWith('Path')) && typeof value === 'string' && readsVariable(value)) {
+      into.push(`${key} ${value}`);
+    }
+  }
+  for (const key of ['And', 'Or'] as const) {
+    const rules = rule[key];
+    if (Array.isArray(rules)) for (const r of rules) collectRuleVariables(r, into);
+  }
+  collectRuleVariables(rule.Not, into);
 }
 
 /** Compiles a validated definition into numbered scopes. */

@@ -184,6 +184,32 @@ function asInteger(name: string, value: Json | undefined): number {
   return value;
 }
 
+/**
+ * A number argument of MathAdd and MathRandom: AWS rounds a non-integer to the nearest integer,
+ * halves towards positive infinity (Java's Math.round, which JavaScript's Math.round matches):
+ * 1.5 -> 2, 0.5 -> 1, -2.5 -> -2.
+ */
+function asRounded(name: string, value: Json | undefined): number {
+  if (typeof value !== 'number' || !Number.isFinite(value))
+    throw fail(`States.${name} expects number arguments`);
+  return Math.round(value);
+}
+
+/**
+ * A States.Format argument as AWS renders it: strings as they are, other scalars as JSON, and
+ * objects and arrays as Java renders its maps and lists (`{Arg1=1, Arg2=[]}`, `[a, 1]`).
+ */
+function formatArgument(value: Json): string {
+  if (typeof value === 'string') return value;
+  if (Array.isArray(value)) return `[${value.map(formatArgument).join(', ')}]`;
+  if (isJsonObject(value)) {
+    return `{${Object.entries(value)
+      .map(([key, item]) => `${key}=${formatArgument(item)}`)
+      .join(', ')}}`;
+  }
+  return JSON.stringify(value);
+}
+
 function deepEqual(a: Json, b: Json): boolean {
   if (a === b) return true;
   if (Array.isArray(a) && Array.isArray(b)) {
@@ -224,11 +250,7 @@ const functions: Record<string, Fn> = {
         i++;
       } else if (c === '{' && raw[i + 1] === '}') {
         if (used >= rest.length) throw fail('States.Format has more placeholders than arguments');
-        const value = rest[used++] as Json;
-        if (typeof value === 'object' && value !== null) {
-          throw fail('States.Format arguments must be strings, numbers, booleans or null');
-        }
-        out += typeof value === 'string' ? value : JSON.stringify(value);
+        out += formatArgument(rest[used++] as Json);
         i++;
       } else {
         out += c;
@@ -239,6 +261,8 @@ const functions: Record<string, Fn> = {
   },
   StringToJson(args, scope) {
     const text = asString('StringToJson', values('StringToJson', args, scope, 1)[0]);
+    // AWS gives null for an empty or blank string rather than failing.
+    if (text.trim() === '') return null;
     try {
       return JSON.parse(text) as Json;
     } catch {
@@ -319,14 +343,14 @@ const functions: Record<string, Fn> = {
     return { ...a, ...b };
   },
   MathRandom(args, scope) {
-    const numbers = values('MathRandom', args, scope, 2, 3).map((v) => asInteger('MathRandom', v));
+    const numbers = values('MathRandom', args, scope, 2, 3).map((v) => asRounded('MathRandom', v));
     const [start = 0, end = 0, seed] = numbers;
     if (end <= start) throw fail('States.MathRandom needs start < end');
     const random = seed === undefined ? Math.random() : seededRandom(seed);
     return start + Math.floor(random * (end - start));
   },
   MathAdd(args, scope) {
-    const [a, b] = values('MathAdd', args, scope, 2).map((v) => asInteger('MathAdd', v)) as [number, number];
+    const [a, b] = values('MathAdd', args, scope, 2).map((v) => asRounded('MathAdd', v)) as [number, number];
     return a + b;
   },
   StringSplit(args, scope) {

@@ -9,9 +9,9 @@ import { contextRef, definitionOf, effectiveInput } from './states.ts';
 
 /** Parallel: one child run per branch, all started at once; the results in branch order (runs.ts). */
 export function performParallel(core: EngineCore, exec: Execution, run: Run, state: JsonObject): void {
-  let effective = effectiveInput(run, state);
+  let effective = effectiveInput(exec, run, state);
   if (state.Parameters !== undefined)
-    effective = evaluateTemplate(state.Parameters, effective, contextRef(exec, run));
+    effective = evaluateTemplate(state.Parameters, effective, contextRef(exec, run, state));
   const scopes = definitionOf(core, exec).scopes[run.scope]?.children.get(run.state) ?? [];
   const startedEventId = event(core, exec, run, 'ParallelStateStarted');
   const started = awaitChildren(core, exec, run, {

@@ -19,28 +19,21 @@ export function handleError(
 ): void {
   const state = currentState(core, exec, run);
   const { error, cause_: cause } = failure;
-  const handles = state.Type === 'Task' || state.Type === 'Parallel' || state.Type === 'Map';
-  if (handles && Array.isArray(state.Retry)) {
-    const retriers = state.Retry as JsonObject[];
-    const index = retriers.findIndex((r) => errorMatches(r.ErrorEquals, error, heartbeat));
-    if (index >= 0) {
-      const retrier = retriers[index] as JsonObject;
-      const maxAttempts = typeof retrier.MaxAttempts === 'number' ? retrier.MaxAttempts : 3;
-      run.retries ??= retriers.map(() => 0);
-      const used = run.retries[index] ?? 0;
-      if (used < maxAttempts) {
-        run.retries[index] = used + 1;
-        const interval = typeof retrier.IntervalSeconds === 'number' ? retrier.IntervalSeconds : 1;
-        const backoff = typeof retrier.BackoffRate === 'number' ? retrier.BackoffRate : 2;
-        let delay = interval * backoff ** used;
-        if (typeof retrier.MaxDelaySeconds === 'number') delay = Math.min(delay, retrier.MaxDelaySeconds);
-        if (retrier.JitterStrategy === 'FULL') delay = Math.random() * delay;
-        run.step = { k: 'retry', until: core.clock.now() + Math.round(delay * 1000) };
-        markDirty(exec, run);
-        armStepTimer(core, exec, run);
-        return;
-      }
-    }
+  const handles = HANDLING_TYPES.has(state.Type as string);
+  const retry = retrierFor(state, run, error, heartbeat);
+  if (retry) {
+    const { retrier, index, used } = retry;
+    run.retries ??= (state.Retry as JsonObject[]).map(() => 0);
+    run.retries[index] = used + 1;
+    const interval = typeof retrier.IntervalSeconds === 'number' ? retrier.IntervalSeconds : 1;
+    const backoff = typeof retrier.BackoffRate === 'number' ? retrier.BackoffRate : 2;
+    let delay = interval * backoff ** used;
+    if (typeof retrier.MaxDelaySeconds === 'number') delay = Math.min(delay, retrier.MaxDelaySeconds);
+    if (retrier.JitterStrategy === 'FULL') delay = Math.random() * delay;
+    run.step = { k: 'retry', until: core.clock.now() + Math.round(delay * 1000) };
+    markDirty(exec, run);
+    armStepTimer(core, exec, run);
+    return;
   }
   if (handles && Array.isArray(state.Catch)) {
     const catcher = (state.Catch as JsonObject[]).find((c) => errorMatches(c.ErrorEquals, error, heartbeat));
@@ -63,6 +56,30 @@ export function handleError(
     }
   }
   failRun(core, exec, run, error, cause);
+}
+
+const HANDLING_TYPES = new Set(['Task', 'Parallel', 'Map']);
+
+/** The retrier that will retry `error` in the run's current state, if one matches with attempts left. */
+function retrierFor(
+  state: JsonObject,
+  run: Run,
+  error: string,
+  heartbeat: boolean,
+): { retrier: JsonObject; index: number; used: number } | undefined {
+  if (!HANDLING_TYPES.has(state.Type as string) || !Array.isArray(state.Retry)) return undefined;
+  const retriers = state.Retry as JsonObject[];
+  const index = retriers.findIndex((r) => errorMatches(r.ErrorEquals, error, heartbeat));
+  if (index < 0) return undefined;
+  const retrier = retriers[index] as JsonObject;
+  const maxAttempts = typeof retrier.MaxAttempts === 'number' ? retrier.MaxAttempts : 3;
+  const used = run.retries?.[index] ?? 0;
+  return used < maxAttempts ? { retrier, index, used } : undefined;
+}
+
+/** Whether handleError will retry this error in the run's current state (rather than catch or fail). */
+export function willRetry(core: EngineCore, exec: Execution, run: Run, error: string): boolean {
+  return retrierFor(currentState(core, exec, run), run, error, false) !== undefined;
 }
 
 /** The back-off of a retry is over: the state runs again. */

@@ -7,7 +7,7 @@ import type { Scope } from './definition.ts';
 import { StatesError } from './errors.ts';
 import { launchIterations } from './map.ts';
 import type { Json } from './paths/json-path.ts';
-import { handleError } from './retry-catch.ts';
+import { handleError, willRetry } from './retry-catch.ts';
 import { currentState, definitionOf, finishWithResult, guard } from './states.ts';
 
 /**
@@ -135,7 +135,9 @@ export function failRun(
   cause: string | undefined,
 ): void {
   if (run.parent === undefined) {
-    failExecution(core, exec, run, error, cause);
+    // An error without a name (an empty Fail state, passed up through a Parallel or Map as '')
+    // is reported without an error field, as AWS does.
+    failExecution(core, exec, run, error === '' ? undefined : error, cause);
     return;
   }
   const parent = exec.runs.get(run.parent);
@@ -158,10 +160,14 @@ export function failRun(
     }
     deleteRunTree(core, exec, sibling);
   }
-  event(core, exec, parent, step.type === 'Parallel' ? 'ParallelStateFailed' : 'MapStateFailed');
+  const failure = new StatesError(error ?? '', cause);
+  // AWS records the state's failure once, when it has no retry left: an attempt that is retried
+  // ends with its iterations' or branches' events only.
+  if (!willRetry(core, exec, parent, failure.error)) {
+    event(core, exec, parent, step.type === 'Parallel' ? 'ParallelStateFailed' : 'MapStateFailed');
+  }
   parent.step = { k: 'enter' };
   markDirty(exec, parent);
-  const failure = new StatesError(error ?? '', cause);
   guard(core, exec, parent, () => handleError(core, exec, parent, failure));
 }
 

@@ -11,7 +11,7 @@ import {
 } from '../engine/model.ts';
 import { cancelTimers } from '../engine/timers.ts';
 import { stateEvent } from '../history/builders.ts';
-import { documentOf, stateEventType } from '../history/events.ts';
+import { documentOf, isStateEvent, stateEventType } from '../history/events.ts';
 import { performChoice } from './choice.ts';
 import { type CompiledDefinition, stateOf } from './definition.ts';
 import { runtimeError, StatesError } from './errors.ts';
@@ -55,8 +55,13 @@ export function outputPath(state: JsonObject): string | null | undefined {
 }
 
 /** The state's effective input: its raw input through InputPath. */
-export function effectiveInput(run: Run, state: JsonObject): Json {
-  return selectPath(run.input, state.InputPath as string | null | undefined);
+export function effectiveInput(exec: Execution, run: Run, state: JsonObject): Json {
+  return selectPath(run.input, state.InputPath as string | null | undefined, contextRef(exec, run, state));
+}
+
+/** OutputPath applied to a state's output. */
+export function selectOutput(exec: Execution, run: Run, state: JsonObject, output: Json): Json {
+  return selectPath(output, outputPath(state), contextRef(exec, run, state));
 }
 
 /** Runs `action`; a StatesError from it fails the current state, anything else is a bug. */
@@ -67,7 +72,7 @@ export function guard(core: EngineCore, exec: Execution, run: Run, action: () =>
     if (exec.status !== 'RUNNING' || exec.runs.get(run.id) !== run) return;
     try {
       if (error instanceof StatesError) {
-        handleError(core, exec, run, error);
+        handleError(core, exec, run, withStateOfRuntimeError(exec, run, error));
         return;
       }
       core.log('error', 'internal error while running a state', {
@@ -100,24 +105,57 @@ export function guard(core: EngineCore, exec: Execution, run: Run, action: () =>
   }
 }
 
+const RUNTIME_PREFIX = 'An error occurred while executing the state ';
+
+/**
+ * AWS opens the cause of a States.Runtime error with the state and its StateEntered event:
+ * "An error occurred while executing the state 'X' (entered at the event id #N). <reason>".
+ */
+function withStateOfRuntimeError(exec: Execution, run: Run, error: StatesError): StatesError {
+  if (error.error !== 'States.Runtime' || error.cause_?.startsWith(RUNTIME_PREFIX)) return error;
+  const entered = enteredEventId(exec, run);
+  return new StatesError(
+    error.error,
+    `${RUNTIME_PREFIX}'${run.state}' (entered at the event id #${entered}). ${error.cause_ ?? ''}`,
+  );
+}
+
+/** Id of the StateEntered event of the run's current state: back along the run's chain of events. */
+function enteredEventId(exec: Execution, run: Run): number {
+  let id = run.prev;
+  while (id > 0) {
+    const found = exec.events[id - 1];
+    if (!found) break;
+    if (isStateEvent(found) && !found.exited && found.name === run.state) return id;
+    id = found.prev;
+  }
+  return run.prev;
+}
+
 function executionInput(exec: Execution): Json {
   // Parsed on use, not kept: few definitions read $$.Execution.Input, and every waiting
   // execution would otherwise hold a second copy of its input.
   return JSON.parse(exec.input) as Json;
 }
 
+/** The states that can Retry: only their context object has `State.RetryCount` (as on AWS). */
+const RETRYING_TYPES = new Set(['Task', 'Parallel', 'Map']);
+
 export function contextRef(
   exec: Execution,
   run: Run,
+  state: JsonObject,
   token?: string,
   item?: { index: number; value: Json },
 ): ContextRef {
   let built: JsonObject | undefined;
   return () => {
     if (!built) {
+      const stateContext: JsonObject = { EnteredTime: iso(run.entered), Name: run.state };
+      if (RETRYING_TYPES.has(state.Type as string)) stateContext.RetryCount = run.retryCount ?? 0;
       built = {
         Execution: executionContext(exec),
-        State: { EnteredTime: iso(run.entered), Name: run.state, RetryCount: run.retryCount ?? 0 },
+        State: stateContext,
         StateMachine: { Id: exec.smArn, Name: exec.smName },
       };
       if (token) built.Task = { Token: token };
@@ -195,8 +233,8 @@ export function finishWithResult(
 ): void {
   let selected = result;
   if (state.ResultSelector !== undefined)
-    selected = evaluateTemplate(state.ResultSelector, result, contextRef(exec, run));
-  const output = selectPath(applyResultPath(run.input, selected, resultPath(state)), outputPath(state));
+    selected = evaluateTemplate(state.ResultSelector, result, contextRef(exec, run, state));
+  const output = selectOutput(exec, run, state, applyResultPath(run.input, selected, resultPath(state)));
   exitState(core, exec, run, state, output);
 }
 

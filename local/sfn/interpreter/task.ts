@@ -30,8 +30,8 @@ export function performTask(core: EngineCore, exec: Execution, run: Run, state: 
   const callback = kind.kind === 'invoke' && kind.callback;
   const seq = exec.nextTask++;
   const token = callback ? core.tokens.issue({ executionSeq: exec.seq, taskSeq: seq }) : undefined;
-  const context = contextRef(exec, run, token);
-  let payload = effectiveInput(run, state);
+  const context = contextRef(exec, run, state, token);
+  let payload = effectiveInput(exec, run, state);
   if (state.Parameters !== undefined) payload = evaluateTemplate(state.Parameters, payload, context);
   const timeoutSeconds = positiveSeconds(state, 'TimeoutSeconds', run.input, context);
   const heartbeatSeconds = positiveSeconds(state, 'HeartbeatSeconds', run.input, context);

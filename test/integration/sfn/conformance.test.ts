@@ -34,7 +34,8 @@ describe('local Step Functions conformance', () => {
       if (testCase.expected.output !== undefined) {
         expect(JSON.parse(described.output ?? 'null')).toEqual(testCase.expected.output);
       }
-      if (testCase.expected.error !== undefined) expect(described.error).toBe(testCase.expected.error);
+      if (testCase.expected.error === null) expect(described.error).toBeUndefined();
+      else if (testCase.expected.error !== undefined) expect(described.error).toBe(testCase.expected.error);
       if (testCase.expected.cause !== undefined) expect(described.cause).toContain(testCase.expected.cause);
       if (testCase.expected.eventsInAnyOrder) {
         expect(types(events).slice().sort()).toEqual(testCase.expected.events.slice().sort());
@@ -42,6 +43,9 @@ describe('local Step Functions conformance', () => {
         expect(events.at(-1)?.type).toBe(testCase.expected.events.at(-1));
       } else {
         expect(types(events)).toEqual(testCase.expected.events);
+      }
+      for (const [id, previous] of Object.entries(testCase.expected.previousEventIds ?? {})) {
+        expect(events[Number(id) - 1]?.previousEventId, `previousEventId of event ${id}`).toBe(previous);
       }
       // Every history is a chain: ids count from 1 and each event points back to an earlier one.
       events.forEach((event, i) => {

@@ -13,11 +13,14 @@ import { bracketed, evaluatePath, isJsonObject, type Json, type JsonObject, setP
  */
 export type ContextRef = () => Json;
 
-/** InputPath and OutputPath: `null` discards the data (gives `{}`), absent keeps it whole. */
-export function selectPath(data: Json, path: string | null | undefined): Json {
+/**
+ * InputPath, OutputPath and ItemsPath: `null` discards the data (gives `{}`), absent keeps it
+ * whole; a `$$` path reads the context object instead (`$$.Execution.Input`, or `$$` itself).
+ */
+export function selectPath(data: Json, path: string | null | undefined, context: ContextRef): Json {
   if (path === undefined) return data;
   if (path === null) return {};
-  const result = evaluatePath(path, data);
+  const result = path.startsWith('$$') ? evaluatePath(path.slice(1), context()) : evaluatePath(path, data);
   if (!result.found) throw runtimeError(`Invalid path '${path}' : No results for path: ${bracketed(path)}`);
   return result.value;
 }

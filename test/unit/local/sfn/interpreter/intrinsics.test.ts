@@ -7,7 +7,7 @@ describe('intrinsic functions', () => {
   const run = (text: string, input: object = {}) =>
     evaluateIntrinsic(text, { input: input as Json, context: noContext });
 
-  it('formats with escapes and JSON-encodes non-string arguments', () => {
+  it('formats with escapes and JSON-encodes scalar non-string arguments', () => {
     expect(run("States.Format('a {} b {} c {}', $.s, $.n, $.t)", { s: 'x', n: 1.5, t: true })).toBe(
       'a x b 1.5 c true',
     );
@@ -15,9 +15,28 @@ describe('intrinsic functions', () => {
     expect(statesError(() => run("States.Format('{} {}', 'only one')")).error).toBe(
       'States.IntrinsicFailure',
     );
-    expect(statesError(() => run("States.Format('{}', $.o)", { o: {} })).error).toBe(
-      'States.IntrinsicFailure',
+  });
+
+  it('renders object and array arguments of Format as AWS does (Java map and list text)', () => {
+    expect(run("States.Format('{}', $.o)", { o: { Arg1: 1, Arg2: [] } })).toBe('{Arg1=1, Arg2=[]}');
+    expect(run("States.Format('{} {}', $.a, $.e)", { a: ['x', 2, null, { k: true }], e: {} })).toBe(
+      '[x, 2, null, {k=true}] {}',
     );
+  });
+
+  it('rounds MathAdd and MathRandom arguments as Java Math.round: halves towards +infinity', () => {
+    expect(run('States.MathAdd(1.49, 1.5)')).toBe(3);
+    expect(run('States.MathAdd(0.5, 0)')).toBe(1);
+    expect(run('States.MathAdd(-2.5, 0)')).toBe(-2);
+    expect(run('States.MathAdd($.a, $.b)', { a: -1.5, b: 2.4 })).toBe(1);
+    // start 0.5 rounds to 1 and end 1.5 to 2: the only value in [1, 2) is 1.
+    expect(run('States.MathRandom(0.5, 1.5)')).toBe(1);
+  });
+
+  it('gives null for StringToJson of an empty or blank string', () => {
+    expect(run("States.StringToJson('')")).toBeNull();
+    expect(run("States.StringToJson(' ')")).toBeNull();
+    expect(run('States.StringToJson($.s)', { s: '\n\t ' })).toBeNull();
   });
 
   it('nests calls and accepts literals of every JSON kind', () => {

@@ -8,11 +8,18 @@ import { noContext, statesError } from '../helpers.ts';
 
 describe('payload processing', () => {
   it('gives {} for a null InputPath or OutputPath and fails with States.Runtime on a missing path', () => {
-    expect(selectPath({ a: 1 }, null)).toEqual({});
-    expect(statesError(() => selectPath({ a: 1 }, '$.b'))).toEqual({
+    expect(selectPath({ a: 1 }, null, noContext)).toEqual({});
+    expect(statesError(() => selectPath({ a: 1 }, '$.b', noContext))).toEqual({
       error: 'States.Runtime',
       cause: "Invalid path '$.b' : No results for path: $['b']",
     });
+  });
+
+  it('reads a $$ InputPath or OutputPath from the context object', () => {
+    const context = () => ({ Execution: { Input: { applicant: 'Sari' } } });
+    expect(selectPath({ a: 1 }, '$$', context)).toEqual(context());
+    expect(selectPath({ a: 1 }, '$$.Execution.Input', context)).toEqual({ applicant: 'Sari' });
+    expect(statesError(() => selectPath({ a: 1 }, '$$.Task.Token', context)).error).toBe('States.Runtime');
   });
 
   it('applies ResultPath: $ replaces, null discards, a path merges, a bad path is ResultPathMatchFailure', () => {
