@@ -54,7 +54,10 @@ describe('numberPermit', () => {
     expect(sequence).toEqual(Array.from({ length: 100 }, (_, i) => i + 1));
     const first = apps[0] as Application;
     expect(await numberPermit(ports, first.id, at)).toBe(numbers[0]);
-  });
+    // 100 contenders on one counter: about 5,000 conditional transactions one after another on
+    // DynamoDB Local, so this takes tens of seconds on a busy 2-core machine (a contention test, not
+    // a timing one).
+  }, 240_000);
 
   it('creates one permit record per number, reachable by its number, and each application holds its own', async () => {
     const apps = await Promise.all(Array.from({ length: 20 }, inProgress));
