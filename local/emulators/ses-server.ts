@@ -24,6 +24,7 @@ import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import sesModule from 'aws-ses-v2-local';
+import { guardMailbox } from '../loopback-guard.ts';
 import { announceReady, EXIT_PORT_IN_USE, flag, requiredFlag, stopWithParent } from './lifeline.ts';
 
 const port = Number(requiredFlag('port'));
@@ -114,6 +115,9 @@ if (dataDir !== undefined) persistMail(dataDir);
 // A CommonJS module with `exports.default`: Node's ESM import gives the whole `module.exports`.
 const start = sesModule.default;
 const server = await start({ host: '127.0.0.1', port });
+// aws-ses-v2-local checks neither the Host header nor where a request comes from: the guard answers
+// first, as the local API and the Step Functions service do.
+guardMailbox(server, port);
 stopWithParent(
   () =>
     new Promise((resolve) => {
