@@ -37,11 +37,18 @@ const minutesBefore = (now: Date, minutes: number): string =>
   new Date(now.getTime() - minutes * 60_000).toISOString();
 
 export async function sweepOutbox(
-  ports: Pick<Ports, 'outbox' | 'mailer' | 'regency' | 'calendar' | 'log'>,
+  ports: Pick<Ports, 'outbox' | 'mailer' | 'regency' | 'calendar' | 'log' | 'links' | 'randomBytes'>,
   now: Date,
 ): Promise<SweepResult> {
-  // Only what delivery needs: spreading `ports` would build every adapter of a lazy container.
-  const delivery = { outbox: ports.outbox, mailer: ports.mailer, now: () => now };
+  // Only what delivery needs: spreading `ports` would build every adapter of a lazy container. An
+  // official's mail mints its link when it is sent, so the link store is part of delivery.
+  const delivery = {
+    outbox: ports.outbox,
+    mailer: ports.mailer,
+    now: () => now,
+    links: ports.links,
+    randomBytes: ports.randomBytes,
+  };
   const result: SweepResult = { delivered: [], failed: [], reported: [] };
 
   const pending = await ports.outbox.listPending(

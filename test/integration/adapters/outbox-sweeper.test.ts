@@ -3,10 +3,13 @@
  * stuck 'sending' (a sent mail leaves it), with no Scan. A private table, so that no other test's mail
  * is swept and this test's counts are the whole truth.
  */
+
+import { randomBytes } from 'node:crypto';
 import { DeleteTableCommand } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoOutbox } from '#adapters/dynamodb/changes.ts';
+import { DynamoOfficialLinks } from '#adapters/dynamodb/links.ts';
 import { Table } from '#adapters/dynamodb/table.ts';
 import { loadRegency } from '#config/load.ts';
 import { createCalendar } from '#core/domain/calendar/calendar.ts';
@@ -38,6 +41,8 @@ const ports = {
   regency,
   calendar: createCalendar(regency),
   log: () => {},
+  links: new DynamoOfficialLinks(table),
+  randomBytes: (n: number) => new Uint8Array(randomBytes(n)),
 };
 
 const mail = (id: string) => ({ id, to: ['siti@example.test'], subject: `Subjek ${id}`, text: 'Isi.' });

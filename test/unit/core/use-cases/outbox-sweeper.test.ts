@@ -42,6 +42,31 @@ describe('sweepOutbox', () => {
     expect(ports.outbox.mails.get('young')?.status).toBe('pending');
   });
 
+  it("sends an official's mail left pending with its own link, minted then and stored hashed", async () => {
+    const ports = fakePorts();
+    await ports.outbox.add(
+      {
+        ...mail('pending:action-1:rina-petugas'),
+        text: 'Buka https://izin.example.go.id/o/{{tautan-pribadi}}',
+        link: {
+          actionId: 'action-1',
+          officialId: 'rina-petugas',
+          purpose: 'pending',
+          expiresAt: NOW.toISOString(),
+        },
+      },
+      minutesAgo(20),
+    );
+
+    const result = await sweepOutbox(ports, NOW);
+
+    expect(result.delivered).toEqual(['pending:action-1:rina-petugas']);
+    expect(ports.mailer.sent[0]?.text).toMatch(/\/o\/[A-Za-z0-9_-]{43}$/);
+    expect([...ports.links.links.values()]).toEqual([
+      expect.objectContaining({ actionId: 'action-1', officialId: 'rina-petugas' }),
+    ]);
+  });
+
   it('keeps sweeping past a mail the mail service refuses, which stays pending for the next sweep', async () => {
     const ports = fakePorts();
     await recorded(ports, 'refused', 30);
