@@ -98,3 +98,13 @@ export const workflowFunctionAccess: FunctionAccessMap = {
     timeoutSeconds: 60,
   },
 };
+
+/** Functions run on a schedule (`functions/scheduled/<name>.ts`), with how often they run. */
+export const scheduledFunctionAccess: FunctionAccessMap = {
+  // Delivers mail left pending by a request that died (reading and marking the outbox, minting an
+  // official's link), and reports mail stuck while sending to the administrators.
+  'outbox-sweeper': { access: ['table:read', 'table:write', 'mail:send'], timeoutSeconds: 60 },
+};
+
+/** Minutes between runs of each scheduled function. */
+export const scheduledEveryMinutes: Readonly<Record<string, number>> = { 'outbox-sweeper': 10 };

@@ -18,6 +18,7 @@ import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-clo
 import { RequestError } from '#core/domain/request-errors.ts';
 import { exportTrail } from '#core/use-cases/audit-trail.ts';
 import { reassign } from '#core/use-cases/official-decisions.ts';
+import { sweepOutbox } from '#core/use-cases/outbox-sweeper.ts';
 import { revokePermit } from '#core/use-cases/verification.ts';
 import { buildContainer, type Container } from '#runtime/container.ts';
 import { parseEnv, STATE_MACHINE_ARN } from '#runtime/env.ts';
@@ -30,6 +31,9 @@ Commands:
       once, and the official is mailed their own link. Audited.
   revoke <permit id or number> <reason>
       Revoke an issued permit: the verification page and the QR check say so at once. Audited.
+  sweep-outbox
+      Send mail left pending by a request that died, and report mail stuck while being sent (what the
+      deployed stack's schedule does every 10 minutes; the local stack has no schedule).
   audit <tracking code> [--out <file>]
       Export the application's full audit trail (JSON) and verify its hash chain. Exits 3 when the
       chain is broken (an edited, deleted or inserted record).
@@ -175,6 +179,14 @@ export async function runAdmin(argv: readonly string[], print: (line: string) =>
       if (error instanceof RequestError) throw new AdminError(error.detail);
       throw error;
     }
+  }
+  if (command === 'sweep-outbox') {
+    const ports = await containerFor(values);
+    const result = await sweepOutbox(ports, ports.now());
+    print(
+      `outbox swept: ${result.delivered.length} delivered, ${result.failed.length} refused by the mail service, ${result.reported.length} stuck reported`,
+    );
+    return result.failed.length === 0 ? 0 : 1;
   }
   if (command === 'audit') {
     const [trackingCode] = args;

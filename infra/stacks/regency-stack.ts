@@ -9,6 +9,8 @@ import {
   Validations,
 } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as eventTargets from 'aws-cdk-lib/aws-events-targets';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
@@ -31,6 +33,8 @@ import {
   type FunctionAccessMap,
   type FunctionSettings,
   httpFunctionAccess,
+  scheduledEveryMinutes,
+  scheduledFunctionAccess,
   workflowFunctionAccess,
 } from '../function-access.ts';
 
@@ -43,6 +47,7 @@ export const SLA_BREACH_METRIC = {
 } as const;
 
 export const workflowFunctionEntry = (name: string): string => `functions/workflow/${name}.ts`;
+export const scheduledFunctionEntry = (name: string): string => `functions/scheduled/${name}.ts`;
 
 export const stackNameFor = (regencyId: string): string => `Satupintu-${regencyId}`;
 
@@ -73,6 +78,7 @@ export class RegencyStack extends Stack {
   readonly linkSecret: secretsmanager.Secret;
   readonly httpFunctions = new Map<string, SatupintuFunction>();
   readonly workflowFunctions = new Map<string, SatupintuFunction>();
+  readonly scheduledFunctions = new Map<string, SatupintuFunction>();
   /** Function ids that have no declared access (they get none). */
   readonly undeclaredFunctions: string[] = [];
   /** What the grant helpers may point functions at. */
@@ -144,12 +150,13 @@ export class RegencyStack extends Stack {
       METRICS_NAMESPACE: SLA_BREACH_METRIC.namespace,
     };
     const makeFunction = (
-      kind: 'http' | 'workflow',
+      kind: 'http' | 'workflow' | 'scheduled',
       name: string,
       entry: string,
       declared: FunctionSettings | undefined,
     ): SatupintuFunction => {
-      const fn = new SatupintuFunction(this, `${kind === 'http' ? 'Http' : 'Workflow'}-${name}`, {
+      const prefix = { http: 'Http', workflow: 'Workflow', scheduled: 'Scheduled' }[kind];
+      const fn = new SatupintuFunction(this, `${prefix}-${name}`, {
         entry,
         repoRoot,
         regency,
@@ -193,6 +200,16 @@ export class RegencyStack extends Stack {
       customDomain: props.customDomain,
     });
 
+    for (const [name, settings] of Object.entries(scheduledFunctionAccess)) {
+      const fn = makeFunction('scheduled', name, scheduledFunctionEntry(name), settings);
+      this.scheduledFunctions.set(name, fn);
+      new events.Rule(this, `Schedule-${name}`, {
+        description: `${regency.id}: ${scheduledFunctionEntry(name)}`,
+        schedule: events.Schedule.rate(Duration.minutes(scheduledEveryMinutes[name] ?? 10)),
+        targets: [new eventTargets.LambdaFunction(fn.fn)],
+      });
+    }
+
     this.addAlarms(regency.id);
     this.addOutputs(regency, workflowRefs);
   }
@@ -225,7 +242,7 @@ export class RegencyStack extends Stack {
       metric: this.api.api.metricServerError({ period: fiveMinutes, statistic: 'Sum' }),
       description: 'API mengembalikan galat 5xx: ada kesalahan sistem. Lihat log akses API dan log fungsi.',
     });
-    for (const [name, fn] of [...this.httpFunctions, ...this.workflowFunctions]) {
+    for (const [name, fn] of [...this.httpFunctions, ...this.workflowFunctions, ...this.scheduledFunctions]) {
       alarm(`${fn.node.id}Errors`, {
         metric: fn.fn.metricErrors({ period: fiveMinutes, statistic: 'Sum' }),
         description: `Fungsi ${name} gagal. Lihat log fungsinya.`,

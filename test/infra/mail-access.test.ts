@@ -8,7 +8,11 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { build } from 'esbuild';
 import { describe, expect, it } from 'vitest';
-import { httpFunctionAccess, workflowFunctionAccess } from '../../infra/function-access.ts';
+import {
+  httpFunctionAccess,
+  scheduledFunctionAccess,
+  workflowFunctionAccess,
+} from '../../infra/function-access.ts';
 import { REPO_ROOT } from './helpers.ts';
 
 const MAIL_DELIVERY = 'functions/core/use-cases/mail.ts';
@@ -28,16 +32,22 @@ async function bundledInputs(entry: string): Promise<string[]> {
   return Object.keys(result.metafile.inputs);
 }
 
-const functionsIn = (dir: 'http' | 'workflow') =>
+const ACCESS = {
+  http: httpFunctionAccess,
+  workflow: workflowFunctionAccess,
+  scheduled: scheduledFunctionAccess,
+};
+
+const functionsIn = (dir: keyof typeof ACCESS) =>
   readdirSync(join(REPO_ROOT, 'functions', dir)).map((file) => ({
     fn: file.replace(/\.ts$/, ''),
     entry: `functions/${dir}/${file}`,
-    access: (dir === 'http' ? httpFunctionAccess : workflowFunctionAccess)[file.replace(/\.ts$/, '')]?.access,
+    access: ACCESS[dir][file.replace(/\.ts$/, '')]?.access,
   }));
 
 describe('mail access', () => {
   it('grants mail:send to exactly the functions whose code can deliver mail', async () => {
-    const all = [...functionsIn('http'), ...functionsIn('workflow')];
+    const all = [...functionsIn('http'), ...functionsIn('workflow'), ...functionsIn('scheduled')];
     const mismatched: string[] = [];
     for (const { fn, entry, access } of all) {
       const sends = (await bundledInputs(entry)).includes(MAIL_DELIVERY);

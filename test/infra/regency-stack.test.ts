@@ -6,6 +6,7 @@ import { routes } from '#api/routes.ts';
 import { loadRegency } from '#config/load.ts';
 import { ACCESS_LOG_FORMAT } from '../../infra/constructs/http-api.ts';
 import type { SatupintuFunction } from '../../infra/constructs/satupintu-function.ts';
+import { scheduledFunctionAccess } from '../../infra/function-access.ts';
 import { SLA_BREACH_METRIC } from '../../infra/stacks/regency-stack.ts';
 import { generateStateMachines } from '../../statemachines/index.ts';
 import { buildTestApp, type TestApp } from './helpers.ts';
@@ -42,10 +43,20 @@ describe('RegencyStack', () => {
   });
 
   describe('Lambda functions', () => {
-    it('builds one function per distinct route function and per workflow function', () => {
+    it('builds one function per distinct route function, per workflow function and per scheduled function', () => {
       const workflowNames = new Set(workflows.flatMap((w) => Object.values(w.substitutions)));
       const httpNames = new Set(routes.map((r) => r.fn));
-      expect(ofType('AWS::Lambda::Function')).toHaveLength(httpNames.size + workflowNames.size);
+      const scheduled = Object.keys(scheduledFunctionAccess);
+      expect(ofType('AWS::Lambda::Function')).toHaveLength(
+        httpNames.size + workflowNames.size + scheduled.length,
+      );
+    });
+
+    it('runs the outbox sweeper every 10 minutes', () => {
+      template.hasResourceProperties('AWS::Events::Rule', {
+        ScheduleExpression: 'rate(10 minutes)',
+        Targets: Match.arrayWith([Match.objectLike({ Arn: Match.anyValue() })]),
+      });
     });
 
     it('gives every function the defaults: ARM64, nodejs22.x, ESM handler, tracing, JSON logs in its own group', () => {
