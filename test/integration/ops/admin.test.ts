@@ -45,6 +45,17 @@ async function linkTo(official: string, trackingCode: string): Promise<string> {
   return TOKEN.exec(mail.body.text ?? '')?.[1] as string;
 }
 
+describe('npm run admin -- sweep-outbox', () => {
+  it('sweeps the running stack’s outbox and says what it did', async () => {
+    const result = await admin('sweep-outbox');
+
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toMatch(
+      /outbox swept: \d+ delivered, 0 refused by the mail service, \d+ stuck reported/,
+    );
+  });
+});
+
 describe('npm run admin -- reassign', () => {
   it('revokes the stage officials’ links at once and lets the acting official decide from their mail', async () => {
     const draft = await createDraft();
