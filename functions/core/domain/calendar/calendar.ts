@@ -90,7 +90,8 @@ const LAST_SUPPORTED_MS = Date.UTC(LAST_SUPPORTED_YEAR, 11, 31) - DAY_MS;
 
 const WEEKDAYS: ReadonlyArray<Weekday> = ['mon', 'tue', 'wed', 'thu', 'fri'];
 const DAY_NAMES = ['Minggu', 'Senin', 'Selasa', 'Rabu', 'Kamis', 'Jumat', 'Sabtu'] as const;
-const MONTH_NAMES = [
+/** Month names in Bahasa Indonesia, January first (also the permit documents' dates). */
+export const MONTH_NAMES = [
   'Januari',
   'Februari',
   'Maret',

@@ -1,20 +1,8 @@
 /** Indonesian wording the permit documents share: dates, professions, the signatory's title, masking. */
 import type { Regency } from '#config/regency-schema.ts';
+import { MONTH_NAMES } from '../calendar/calendar.ts';
 
-const MONTHS = [
-  'Januari',
-  'Februari',
-  'Maret',
-  'April',
-  'Mei',
-  'Juni',
-  'Juli',
-  'Agustus',
-  'September',
-  'Oktober',
-  'November',
-  'Desember',
-] as const;
+const MONTHS = MONTH_NAMES;
 
 /** `2026-02-25` -> `25 Februari 2026` (the form of dates in Indonesian letters). */
 export function indonesianDate(localDate: string): string {
