@@ -133,12 +133,6 @@ export function fixedMonthlyLines(alarms: number): CostLine[] {
       basis: `${src(PRICES.kmsKeyMonth)}; +$1 per month per yearly rotation of the documents and alerts keys`,
     },
     {
-      item: 'Secrets Manager (link key)',
-      perApplication: '-',
-      per1000Usd: PRICES.secretMonth.usd,
-      basis: src(PRICES.secretMonth),
-    },
-    {
       item: `CloudWatch alarms (${alarms})`,
       perApplication: '-',
       per1000Usd: alarms * PRICES.alarmMonth.usd,
