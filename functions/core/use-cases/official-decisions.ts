@@ -119,30 +119,52 @@ async function resolve(ports: Ports, token: string, at: Date): Promise<Resolutio
   if (link === undefined || action === undefined || app === undefined || official === undefined)
     return unknown;
   const verdict = judgeLink(link, action, at);
-  if (verdict.kind !== 'usable') {
-    const decider = verdict.kind === 'decided' ? verdict.decision : undefined;
-    return {
-      ok: false,
-      problem: {
-        verdict,
-        trackingCode: app.trackingCode,
-        ...(decider === undefined
-          ? {}
-          : {
-              decidedBy: {
-                name: decider.actorName ?? nameOf(ports, decider.actor),
-                at: ports.calendar.formatLocal(new Date(decider.decidedAt)),
-              },
-            }),
-      },
-    };
-  }
+  if (verdict.kind !== 'usable') return { ok: false, problem: problemOf(ports, verdict, app) };
   const permit = permitOfApp(ports, app);
   return { ok: true, r: { link, action, app, permit, stage: stageIn(permit, action.stageId), official } };
 }
 
 const nameOf = (ports: Pick<Ports, 'regency'>, officialId: string): string =>
   ports.regency.officials.find((o) => o.id === officialId)?.name ?? officialId;
+
+/** Why a link cannot act, with who decided and when in words when it was decided. */
+function problemOf(
+  ports: Pick<Ports, 'regency' | 'calendar'>,
+  verdict: LinkProblem['verdict'],
+  app: Application,
+): LinkProblem {
+  const decided = verdict.kind === 'decided' ? verdict.decision : undefined;
+  return {
+    verdict,
+    trackingCode: app.trackingCode,
+    ...(decided === undefined
+      ? {}
+      : {
+          decidedBy: {
+            name: decided.actorName ?? nameOf(ports, decided.actor),
+            at: ports.calendar.formatLocal(new Date(decided.decidedAt)),
+          },
+        }),
+  };
+}
+
+/** An audit record of something the link's official did at the stage, with where it came from. */
+const officialEvent = (
+  r: Pick<Resolved, 'app' | 'stage' | 'official'>,
+  at: Date,
+  type: AuditEvent['type'],
+  visitor: Visitor,
+  detail: Record<string, unknown>,
+): AuditEvent => ({
+  applicationId: r.app.id,
+  at: at.toISOString(),
+  type,
+  stageId: r.stage.id,
+  actor: r.official.id,
+  ...(r.stage.role === undefined ? {} : { role: r.stage.role }),
+  from: visitor,
+  detail,
+});
 
 /** The words on each choice: an inspection recommends, a signing stage decides. */
 export function outcomeLabel(stage: Stage, outcome: Outcome, permit: Permit): string {
@@ -279,7 +301,7 @@ export async function viewDocument(
 ): Promise<{ kind: 'url'; url: string } | { kind: 'problem'; problem: LinkProblem } | { kind: 'not-found' }> {
   const resolved = await resolve(ports, token, at);
   if (!resolved.ok) return { kind: 'problem', problem: resolved.problem };
-  const { app, stage, official } = resolved.r;
+  const { app } = resolved.r;
   let found: { key: string; fileName: string; mediaType: string } | undefined;
   const document = app.documents?.[ref];
   if (document !== undefined)
@@ -300,16 +322,7 @@ export async function viewDocument(
       };
   }
   if (found === undefined) return { kind: 'not-found' };
-  await ports.audit.append({
-    applicationId: app.id,
-    at: at.toISOString(),
-    type: 'document-viewed',
-    stageId: stage.id,
-    actor: official.id,
-    ...(stage.role === undefined ? {} : { role: stage.role }),
-    from: visitor,
-    detail: { document: ref },
-  });
+  await ports.audit.append(officialEvent(resolved.r, at, 'document-viewed', visitor, { document: ref }));
   return {
     kind: 'url',
     url: await ports.files.presignDownload(found.key, found.fileName, DOCUMENT_URL_SECONDS, found.mediaType),
@@ -450,21 +463,12 @@ async function record(
     ...(choice.outcome === 'returnForCompletion' ? { deficient: choice.deficient } : {}),
     ...(choice.reports.length === 0 ? {} : { reports: choice.reports }),
   };
-  const audit: AuditEvent = {
-    applicationId: r.app.id,
-    at: at.toISOString(),
-    type: 'decision-recorded',
-    stageId: r.stage.id,
-    actor: r.official.id,
-    ...(r.stage.role === undefined ? {} : { role: r.stage.role }),
-    from: visitor,
-    detail: {
-      outcome: choice.outcome,
-      visit: r.action.visit,
-      link: r.link.purpose,
-      ...(choice.reports.length === 0 ? {} : { reports: choice.reports.map((x) => x.sha256) }),
-    },
-  };
+  const audit = officialEvent(r, at, 'decision-recorded', visitor, {
+    outcome: choice.outcome,
+    visit: r.action.visit,
+    link: r.link.purpose,
+    ...(choice.reports.length === 0 ? {} : { reports: choice.reports.map((x) => x.sha256) }),
+  });
   const result = await submitDecision(ports, r.action.id, decision, {
     audit,
     linkCreatedAt: r.link.createdAt,
@@ -480,21 +484,9 @@ async function record(
   // Lost a race: another official (or another click) decided first, or a reassignment came first.
   const action = await ports.stages.getAction(r.action.id);
   const verdict = judgeLink(r.link, action, at);
-  const decided = verdict.kind === 'decided' ? verdict.decision : undefined;
   return {
     kind: 'problem',
-    problem: {
-      verdict: verdict.kind === 'usable' ? { kind: 'moved-on' } : verdict,
-      trackingCode: r.app.trackingCode,
-      ...(decided === undefined
-        ? {}
-        : {
-            decidedBy: {
-              name: decided.actorName ?? nameOf(ports, decided.actor),
-              at: ports.calendar.formatLocal(new Date(decided.decidedAt)),
-            },
-          }),
-    },
+    problem: problemOf(ports, verdict.kind === 'usable' ? { kind: 'moved-on' } : verdict, r.app),
   };
 }
 
@@ -542,18 +534,7 @@ async function sendCode(
   const id = mailId(r.app.id, 'signing-code', r.link.hash.slice(0, 16), issued);
   await ports.changes.commit(
     {
-      audit: [
-        {
-          applicationId: r.app.id,
-          at: at.toISOString(),
-          type: 'signing-code-sent',
-          stageId: r.stage.id,
-          actor: r.official.id,
-          ...(r.stage.role === undefined ? {} : { role: r.stage.role }),
-          from: visitor,
-          detail: { outcome: choice.outcome, n: issued },
-        },
-      ],
+      audit: [officialEvent(r, at, 'signing-code-sent', visitor, { outcome: choice.outcome, n: issued })],
       mail: [
         outboxMail(id, r.app.id, {
           to: [r.official.email],
