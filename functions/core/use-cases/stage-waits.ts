@@ -69,6 +69,10 @@ export function linkExpiry(ports: Pick<Ports, 'regency' | 'calendar'>, deadline:
 
 type Texts = ReturnType<typeof noticeTexts>;
 
+/** The outbox id of the mail that event `idParts` of an application sends to one official. */
+const officialMailId = (applicationId: string, idParts: Array<string | number>, officialId: string) =>
+  mailId(applicationId, ...idParts, officialId);
+
 /** One mail per official, each with their own link (so one official's link never decides for another). */
 export function officialMails(
   ports: Pick<Ports, 'regency' | 'calendar'>,
@@ -86,7 +90,7 @@ export function officialMails(
   const expiresAt = linkExpiry(ports, input.deadline, input.at);
   return input.officials.map((official) =>
     outboxMail(
-      mailId(input.app.id, ...input.idParts, official.id),
+      officialMailId(input.app.id, input.idParts, official.id),
       input.app.id,
       { to: [official.email], ...input.notice },
       { actionId: input.action.id, officialId: official.id, purpose: input.purpose, expiresAt },
@@ -139,7 +143,11 @@ async function notifyPending(ports: Ports, action: PendingAction, at: Date): Pro
   await deliver(ports, ids);
 }
 
-/** The mail of a stage visit's timer events: reminders, escalations and the reminders they bring. */
+/**
+ * The mail of a stage visit's timer events: reminders, escalations and the reminders they bring. Each
+ * event gives its mail ids (what a retried step delivers) without rendering anything, and renders its
+ * mail only when the event is recorded.
+ */
 function timerMails(
   ports: Ports,
   texts: Texts,
@@ -149,36 +157,51 @@ function timerMails(
   const deadline = new Date(visit.deadline);
   const officials = addressees(ports, action, stage);
   const base = { app, action, deadline, at };
-  const reminder = (n: number, kind: 'reminder' | 'escalation-reminder') =>
-    officialMails(ports, {
-      ...base,
-      officials,
-      purpose: 'reminder',
-      idParts: [kind, visit.visit, n],
-      notice: texts.reminder(app, stage, deadline, ports.publicBaseUrl),
-    });
-  const escalation = (level: number): { mail: OutboxMail[]; toRole: string } => {
+  const idsOf = (people: readonly Official[], idParts: Array<string | number>) =>
+    people.map((official) => officialMailId(app.id, idParts, official.id));
+  const reminder = (n: number, kind: 'reminder' | 'escalation-reminder') => {
+    const idParts = [kind, visit.visit, n];
+    return {
+      ids: idsOf(officials, idParts),
+      mail: () =>
+        officialMails(ports, {
+          ...base,
+          officials,
+          purpose: 'reminder',
+          idParts,
+          notice: texts.reminder(app, stage, deadline, ports.publicBaseUrl),
+        }),
+    };
+  };
+  const escalation = (level: number) => {
     const supervisor =
       stage.role === undefined ? undefined : escalationRole(ports.regency, stage.role, level);
-    if (supervisor === undefined)
+    if (supervisor === undefined) {
+      const id = mailId(app.id, 'escalation', visit.visit, level, 'administrators');
       return {
         toRole: 'administrators',
-        mail: [
-          outboxMail(mailId(app.id, 'escalation', visit.visit, level, 'administrators'), app.id, {
+        ids: [id],
+        mail: () => [
+          outboxMail(id, app.id, {
             to: ports.regency.mail.administrators,
             ...texts.escalationToAdministrators(app, stage, deadline, level),
           }),
         ],
       };
+    }
+    const supervisors = ports.regency.officials.filter((o) => o.roles.includes(supervisor.id));
+    const idParts = ['escalation', visit.visit, level];
     return {
       toRole: supervisor.id,
-      mail: officialMails(ports, {
-        ...base,
-        officials: ports.regency.officials.filter((o) => o.roles.includes(supervisor.id)),
-        purpose: 'escalation',
-        idParts: ['escalation', visit.visit, level],
-        notice: texts.escalation(app, stage, deadline, level, ports.publicBaseUrl),
-      }),
+      ids: idsOf(supervisors, idParts),
+      mail: () =>
+        officialMails(ports, {
+          ...base,
+          officials: supervisors,
+          purpose: 'escalation',
+          idParts,
+          notice: texts.escalation(app, stage, deadline, level, ports.publicBaseUrl),
+        }),
     };
   };
   return { reminder, escalation };
@@ -224,19 +247,15 @@ async function recordStageTimer(
   const mails = timerMails(ports, texts, { app, stage, visit, action, at });
   // Every mail this visit's timer recorded so far (a retry delivers what is still pending).
   const earlier: string[] = [];
-  for (let n = 1; n <= visit.remindersSent; n++)
-    earlier.push(...mails.reminder(n, 'reminder').map((m) => m.id));
+  for (let n = 1; n <= visit.remindersSent; n++) earlier.push(...mails.reminder(n, 'reminder').ids);
   for (let level = 1; level <= visit.escalationLevel; level++)
-    earlier.push(
-      ...mails.escalation(level).mail.map((m) => m.id),
-      ...mails.reminder(level, 'escalation-reminder').map((m) => m.id),
-    );
+    earlier.push(...mails.escalation(level).ids, ...mails.reminder(level, 'escalation-reminder').ids);
   const next: StageVisit = { ...visit };
   const audit: AuditEvent[] = [];
   const mail: OutboxMail[] = [];
   if (decision.remindersDue > 0) {
     next.remindersSent = visit.remindersSent + decision.remindersDue;
-    const reminders = mails.reminder(next.remindersSent, 'reminder');
+    const reminders = mails.reminder(next.remindersSent, 'reminder').mail();
     mail.push(...reminders);
     audit.push(
       event(app, at, 'reminder-sent', { stageId }),
@@ -253,12 +272,13 @@ async function recordStageTimer(
   if (decision.escalateToLevel !== undefined) {
     const level = decision.escalateToLevel;
     const escalation = mails.escalation(level);
-    const reminders = mails.reminder(level, 'escalation-reminder');
-    mail.push(...escalation.mail, ...reminders);
+    const escalationMail = escalation.mail();
+    const reminders = mails.reminder(level, 'escalation-reminder').mail();
+    mail.push(...escalationMail, ...reminders);
     next.escalationLevel = level;
     audit.push(
       event(app, at, 'escalated', { stageId, detail: { level, toRole: escalation.toRole } }),
-      linkSent(app, at, stageId, 'escalation', [...escalation.mail, ...reminders]),
+      linkSent(app, at, stageId, 'escalation', [...escalationMail, ...reminders]),
     );
   }
   if (audit.length > 0)
