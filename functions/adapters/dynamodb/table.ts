@@ -8,6 +8,7 @@ import {
   GetCommand,
   PutCommand,
   QueryCommand,
+  type QueryCommandInput,
   TransactWriteCommand,
   type TransactWriteCommandInput,
   UpdateCommand,
@@ -74,59 +75,59 @@ export class Table {
     return strip<T>(Item);
   }
 
-  /** Every item of a partition whose sort key starts with `prefix`, over all pages, oldest first. */
-  async queryAll<T>(where: { pk: string; prefix: string }): Promise<T[]> {
+  /**
+   * The items of a Query, page after page, without their keys, until the pages end or `limit` items
+   * were read. `page` gives the query of the next page (its remaining limit, where to start).
+   */
+  private async queryPages<T>(
+    page: (start: Record<string, unknown> | undefined, remaining: number) => QueryCommandInput,
+    limit = Number.POSITIVE_INFINITY,
+  ): Promise<T[]> {
     const items: T[] = [];
     let start: Record<string, unknown> | undefined;
     do {
-      const page = await this.db.send(
-        new QueryCommand({
-          TableName: this.name,
-          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-          ExpressionAttributeValues: { ':pk': where.pk, ':prefix': where.prefix },
-          ExclusiveStartKey: start,
-          ConsistentRead: true,
-        }),
-      );
-      for (const item of page.Items ?? []) {
+      const result = await this.db.send(new QueryCommand(page(start, limit - items.length)));
+      for (const item of result.Items ?? []) {
         const value = strip<T>(item);
         if (value !== undefined) items.push(value);
       }
-      start = page.LastEvaluatedKey;
-    } while (start !== undefined);
+      start = result.LastEvaluatedKey;
+    } while (start !== undefined && items.length < limit);
     return items;
+  }
+
+  /** Every item of a partition whose sort key starts with `prefix`, over all pages, oldest first. */
+  queryAll<T>(where: { pk: string; prefix: string }): Promise<T[]> {
+    return this.queryPages<T>((start) => ({
+      TableName: this.name,
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+      ExpressionAttributeValues: { ':pk': where.pk, ':prefix': where.prefix },
+      ExclusiveStartKey: start,
+      ConsistentRead: true,
+    }));
   }
 
   /**
    * Up to `limit` items of a secondary index's partition whose sort key is below `before`, in sort-key
    * order (eventually consistent, as index reads are).
    */
-  async queryIndexBefore<T>(
+  queryIndexBefore<T>(
     index: 'gsi1' | 'gsi2',
     where: { pk: string; before: string },
     limit: number,
   ): Promise<T[]> {
-    const items: T[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const page = await this.db.send(
-        new QueryCommand({
-          TableName: this.name,
-          IndexName: index,
-          KeyConditionExpression: '#pk = :pk AND #sk < :before',
-          ExpressionAttributeNames: { '#pk': `${index}pk`, '#sk': `${index}sk` },
-          ExpressionAttributeValues: { ':pk': where.pk, ':before': where.before },
-          ExclusiveStartKey: start,
-          Limit: limit - items.length,
-        }),
-      );
-      for (const item of page.Items ?? []) {
-        const value = strip<T>(item);
-        if (value !== undefined) items.push(value);
-      }
-      start = page.LastEvaluatedKey;
-    } while (start !== undefined && items.length < limit);
-    return items;
+    return this.queryPages<T>(
+      (start, remaining) => ({
+        TableName: this.name,
+        IndexName: index,
+        KeyConditionExpression: '#pk = :pk AND #sk < :before',
+        ExpressionAttributeNames: { '#pk': `${index}pk`, '#sk': `${index}sk` },
+        ExpressionAttributeValues: { ':pk': where.pk, ':before': where.before },
+        ExclusiveStartKey: start,
+        Limit: remaining,
+      }),
+      limit,
+    );
   }
 
   /** A put; with a condition, false when the condition failed. */
