@@ -16,6 +16,7 @@ import type { SurveyRecord, UploadRecord } from '#core/domain/records.ts';
 import { SURVEY_ELEMENTS } from '#core/domain/survey.ts';
 import { ConcurrentUpdateError } from '#core/ports.ts';
 import { exportTrail } from '#core/use-cases/audit-trail.ts';
+import { storedApplicationFixture } from '../../fixtures/application.ts';
 import { stackClients, stackEndpoints, uniqueId } from '../harness/index.ts';
 
 const clients = stackClients();
@@ -32,19 +33,7 @@ const AT = '2026-03-17T03:00:00.000Z';
 
 async function newApplication(): Promise<Application> {
   const id = uniqueId('app');
-  const app: Application = {
-    id,
-    regencyId: 'kota-bengkulu',
-    permitCode: 'SIKOT',
-    trackingCode: id.slice(4, 14).toUpperCase(),
-    status: 'submitted',
-    applicantEmail: `${id}@example.test`,
-    applicantName: 'Pemohon Uji',
-    createdAt: AT,
-    submittedAt: AT,
-    visits: 0,
-    version: 1,
-  };
+  const app = storedApplicationFixture(id, AT);
   expect(await applications.create(app)).toBe(true);
   return app;
 }

@@ -14,6 +14,7 @@ import { Table } from '#adapters/dynamodb/table.ts';
 import type { Application, PendingAction } from '#core/domain/application.ts';
 import { rateLimit } from '#core/domain/rate-limit.ts';
 import { ConcurrentUpdateError } from '#core/ports.ts';
+import { storedApplicationFixture } from '../../fixtures/application.ts';
 import { stackClients, stackEndpoints, uniqueId } from '../harness/index.ts';
 
 const clients = stackClients();
@@ -29,19 +30,7 @@ const AT = '2026-03-17T03:00:00.000Z';
 
 async function newApplication(): Promise<Application> {
   const id = uniqueId('app');
-  const app: Application = {
-    id,
-    regencyId: 'kota-bengkulu',
-    permitCode: 'SIKOT',
-    trackingCode: id.slice(4, 14).toUpperCase(),
-    status: 'submitted',
-    applicantEmail: `${id}@example.test`,
-    applicantName: 'Pemohon Uji',
-    createdAt: AT,
-    submittedAt: AT,
-    visits: 0,
-    version: 1,
-  };
+  const app = storedApplicationFixture(id, AT);
   expect(await applications.create(app)).toBe(true);
   return app;
 }
