@@ -41,9 +41,11 @@ export const httpFunctionAccess: FunctionAccessMap = {
   // Submit (StartExecution), resubmit (SendTaskSuccess through the pending action), withdraw
   // (StopExecution).
   // Submitting also copies the frozen document versions from drafts/ to applications/ (read + write),
-  // and mails the applicant the receipt (through the outbox).
+  // mails the applicant the receipt (through the outbox), and takes a place of practice in the
+  // applicant's places register, found by the HMAC of the NIK (kms:GenerateMac).
   submission: {
     access: [
+      'keyed-hash:generate',
       'table:read',
       'table:write',
       'documents:read',

@@ -61,7 +61,7 @@ export function productEnv(
   urls: LocalEndpointUrls,
   regencyId: string,
   permitCodes: readonly string[] = [],
-  /** The stack's data directory: where the permit-signing key file lives. */
+  /** The stack's data directory: where the permit-signing and keyed-hash key files live. */
   dataDir?: string,
 ): Record<string, string> {
   const { tableName, documentsBucket } = localResourceNames(regencyId);
@@ -72,8 +72,13 @@ export function productEnv(
     REGENCY_ID: regencyId,
     API_BASE_URL: urls.api,
     SATUPINTU_LOCAL: '1',
-    // KMS is not emulated: permits are signed with a key file in the data directory.
-    ...(dataDir === undefined ? {} : { SIGNING_KEY_FILE: join(dataDir, 'signing-key.pem') }),
+    // KMS is not emulated: permits are signed, and NIKs hashed, with key files in the data directory.
+    ...(dataDir === undefined
+      ? {}
+      : {
+          SIGNING_KEY_FILE: join(dataDir, 'signing-key.pem'),
+          KEYED_HASH_KEY_FILE: join(dataDir, 'keyed-hash.key'),
+        }),
   };
   const stateMachines =
     urls.sfn === undefined

@@ -160,6 +160,13 @@ export const createApplicationBody = z
       description:
         'The applicant consents to the processing of their personal data for this application (UU 27/2022).',
     }),
+    renews: lineText(100)
+      .optional()
+      .meta({
+        description:
+          "A renewal (perpanjangan): the number, as printed, or the id of the applicant's permit of the same profession that this application replaces. It must be in force and held by the applicant's NIK; issuing the new permit supersedes it, and it does not count against the maximum of places while the renewal runs.",
+        examples: ['503/0007/SIKOT/DPMPTSP/2026'],
+      }),
   })
   .meta({ id: 'CreateApplication' });
 
@@ -391,6 +398,10 @@ export const applicationResponse = z
     withdrawnAt: localTimeSchema.optional(),
     applicant: applicantSchema,
     answers: z.record(z.string(), z.boolean()),
+    renews: z
+      .object({ permitId: z.string(), number: z.string() })
+      .optional()
+      .meta({ description: 'A renewal: the permit this application replaces.' }),
     currentStage: z
       .object({
         stageId: z.string(),

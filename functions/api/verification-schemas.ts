@@ -40,8 +40,16 @@ export const verificationSchema = z
           .string()
           .meta({ description: "ES256 signature of the PDF's SHA-256 (r||s, base64url)." }),
       }),
+      supersedes: z
+        .object({ id: z.string(), number: z.string() })
+        .optional()
+        .meta({ description: 'A renewal: the permit it replaced.' }),
     }),
     revoked: z.object({ at: z.string(), reason: z.string() }).optional(),
+    superseded: z
+      .object({ at: z.string(), byId: z.string(), byNumber: z.string() })
+      .optional()
+      .meta({ description: 'When a renewal replaced this permit, and the permit that replaced it.' }),
     issuer: z.object({ regency: z.string(), office: z.string() }),
   })
   .meta({ id: 'PermitVerification' });

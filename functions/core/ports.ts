@@ -17,6 +17,7 @@ import type { WorkingCalendar } from './domain/calendar/calendar.ts';
 import type { StoredUpload, UploadRejection } from './domain/file-type.ts';
 import type { MailLink, OfficialLink, SigningChallenge } from './domain/official-links.ts';
 import type { DocumentHashRecord, PermitRecord } from './domain/permit/permit-record.ts';
+import type { PlaceRegister } from './domain/places.ts';
 import type { RateLimit } from './domain/rate-limit.ts';
 import type {
   ApplicantRecord,
@@ -301,6 +302,10 @@ export interface Change {
   updatePermit?: PermitRecord;
   /** Registers an issued document's SHA-256 (the byte-identity check); it must not be registered yet. */
   registerDocument?: DocumentHashRecord;
+  /** The permit a renewal replaces, marked superseded: saved only if its version is still `version - 1`. */
+  supersedePermit?: PermitRecord;
+  /** A person's places register (core/domain/places.ts): saved only if its version is still `version - 1`. */
+  places?: PlaceRegister;
 }
 
 export interface Changes {
@@ -343,6 +348,19 @@ export interface PermitRepository {
   byNumber(number: string): Promise<PermitRecord | undefined>;
   /** The document issued with this SHA-256 (lower-case hex), if any. */
   byDocumentHash(sha256: string): Promise<DocumentHashRecord | undefined>;
+  /** A person's places register for a profession, by the keyed hash of their NIK. */
+  places(profession: string, holderKey: string): Promise<PlaceRegister | undefined>;
+}
+
+/**
+ * A keyed hash (HMAC-SHA-256, lower-case hex) under a secret key of the regency: a KMS HMAC key in the
+ * cloud (adapters/keyed-hash/kms-keyed-hash.ts, the key never leaves KMS), a key file in the local data
+ * directory locally. What looks a person up by NIK stores this, never the NIK: without the key, the
+ * 16 digits (a region, a birth date and a serial) cannot be found again by trying them all.
+ */
+export interface KeyedHash {
+  /** `purpose` separates the uses of the one key (e.g. 'nik'), so a hash of one use means nothing in another. */
+  hash(purpose: string, value: string): Promise<string>;
 }
 
 /** An office's public signing key as a JWK (RFC 7517), with its RFC 7638 thumbprint as `kid`. */
@@ -407,6 +425,7 @@ export interface Ports {
   mailer: Mailer;
   permits: PermitRepository;
   signer: Signer;
+  keyedHash: KeyedHash;
   /** Public base URL of the API (verification links on permits); default: the regency's mail.publicBaseUrl. */
   publicApiBaseUrl?: string;
   now: () => Date;

@@ -29,7 +29,7 @@ const verifyRef = endpoint('GET /verify/{ref+}', async ({ params, event }) => {
     };
   }
   if (!html) return json(200, verification, vary);
-  const { permit, revoked } = verification;
+  const { permit, revoked, superseded } = verification;
   return {
     status: 200,
     body: undefined,
@@ -37,6 +37,9 @@ const verifyRef = endpoint('GET /verify/{ref+}', async ({ params, event }) => {
       issuedOn: indonesianDate(ports.calendar.localDate(new Date(permit.issuedAt))),
       ...(permit.validUntil === undefined ? {} : { validUntil: indonesianDate(permit.validUntil) }),
       ...(revoked === undefined ? {} : { revokedAt: ports.calendar.formatLocal(new Date(revoked.at)) }),
+      ...(superseded === undefined
+        ? {}
+        : { supersededOn: indonesianDate(ports.calendar.localDate(new Date(superseded.at))) }),
     }),
     headers: { ...PAGE_HEADERS, ...vary },
   };

@@ -18,6 +18,8 @@ import { DynamoPermits } from '#adapters/dynamodb/permits.ts';
 import { DynamoRateLimiter } from '#adapters/dynamodb/rate-limits.ts';
 import { DynamoStages } from '#adapters/dynamodb/stages.ts';
 import { Table } from '#adapters/dynamodb/table.ts';
+import { FileKeyKeyedHash } from '#adapters/keyed-hash/file-key-keyed-hash.ts';
+import { KmsKeyedHash } from '#adapters/keyed-hash/kms-keyed-hash.ts';
 import { S3DocumentBucket } from '#adapters/s3/document-bucket.ts';
 import { SesMailer } from '#adapters/ses/ses-mailer.ts';
 import { SfnTaskCallbacks, SfnWorkflowRunner } from '#adapters/sfn/step-functions.ts';
@@ -98,6 +100,13 @@ export function buildContainer(
     if (env.SIGNING_KEY_ID !== undefined) return new KmsSigner(new KMSClient({}), env.SIGNING_KEY_ID);
     if (env.SIGNING_KEY_FILE !== undefined) return fileKeySigner(env.SIGNING_KEY_FILE);
     return new KmsSigner(new KMSClient({}), required(env, 'SIGNING_KEY_ID'));
+  });
+  lazy(c, 'keyedHash', () => {
+    // A KMS HMAC key in the cloud; the local stack's key file otherwise (local/env.ts sets KEYED_HASH_KEY_FILE).
+    if (env.KEYED_HASH_KEY_ID !== undefined)
+      return new KmsKeyedHash(new KMSClient({}), env.KEYED_HASH_KEY_ID);
+    if (env.KEYED_HASH_KEY_FILE !== undefined) return new FileKeyKeyedHash(env.KEYED_HASH_KEY_FILE);
+    return new KmsKeyedHash(new KMSClient({}), required(env, 'KEYED_HASH_KEY_ID'));
   });
   for (const [name, value] of Object.entries(overrides))
     Object.defineProperty(c, name, { value, enumerable: true, writable: true, configurable: true });

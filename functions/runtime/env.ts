@@ -31,6 +31,8 @@ export const ACCESS_KINDS = [
   'signing:sign',
   /** Read the permit-signing key's public half (kms:GetPublicKey): the JWKS and verification. */
   'signing:public-key',
+  /** HMAC with the regency's keyed-hash key (kms:GenerateMac): looking people up by NIK. */
+  'keyed-hash:generate',
 ] as const;
 export type AccessKind = (typeof ACCESS_KINDS)[number];
 
@@ -68,6 +70,18 @@ export const ENV = {
     schema: z.string().min(1).optional(),
     description:
       'Local stack only, instead of SIGNING_KEY_ID: a PKCS#8 PEM key file in the data directory, generated on first use (mode 0600).',
+  }),
+  KEYED_HASH_KEY_ID: variable({
+    access: ['keyed-hash:generate'],
+    schema: z.string().min(1).optional(),
+    description:
+      'The KMS HMAC key (HMAC_256) of the places registers: the NIK is looked up by its HMAC, never stored.',
+  }),
+  KEYED_HASH_KEY_FILE: variable({
+    access: [],
+    schema: z.string().min(1).optional(),
+    description:
+      'Local stack only, instead of KEYED_HASH_KEY_ID: a 32-byte hex key file in the data directory, generated on first use (mode 0600).',
   }),
   SATUPINTU_REGENCY_FILE: variable({
     access: [],

@@ -22,6 +22,7 @@ const TABLE_NAME: EnvName = 'TABLE_NAME';
 const DOCUMENTS_BUCKET: EnvName = 'DOCUMENTS_BUCKET';
 const MAIL_CONFIGURATION_SET: EnvName = 'MAIL_CONFIGURATION_SET';
 const SIGNING_KEY_ID: EnvName = 'SIGNING_KEY_ID';
+const KEYED_HASH_KEY_ID: EnvName = 'KEYED_HASH_KEY_ID';
 
 export { ACCESS_KINDS, type AccessKind };
 
@@ -64,6 +65,8 @@ export interface GrantTargets {
   mail: MailSending;
   /** The permit-signing key (ECC_NIST_P256, SIGN_VERIFY). Absent: no function can be granted signing. */
   signingKey?: kms.IKey;
+  /** The keyed-hash key (HMAC_256, GENERATE_VERIFY_MAC). Absent: no function can be granted hashing. */
+  keyedHashKey?: kms.IKey;
 }
 
 const allow = (fn: SatupintuFunction, actions: string[], resources: string[]): void => {
@@ -192,6 +195,17 @@ export function grantSigningPublicKey(fn: SatupintuFunction, key: kms.IKey): voi
   allow(fn, ['kms:GetPublicKey'], [key.keyArn]);
 }
 
+const keyedHashKeyOf = (t: GrantTargets): kms.IKey => {
+  if (t.keyedHashKey === undefined) throw new Error('no keyed-hash key in the grant targets');
+  return t.keyedHashKey;
+};
+
+/** HMACs with the keyed-hash key: kms:GenerateMac only (not VerifyMac, not the key's material). */
+export function grantKeyedHash(fn: SatupintuFunction, key: kms.IKey): void {
+  fn.addEnvironment(KEYED_HASH_KEY_ID, key.keyArn);
+  allow(fn, ['kms:GenerateMac'], [key.keyArn]);
+}
+
 const GRANTS: Readonly<Record<AccessKind, (fn: SatupintuFunction, t: GrantTargets) => void>> = {
   'table:read': (fn, t) => grantTableRead(fn, t.table, t.tableIndexes),
   'table:write': (fn, t) => grantTableWrite(fn, t.table),
@@ -204,6 +218,7 @@ const GRANTS: Readonly<Record<AccessKind, (fn: SatupintuFunction, t: GrantTarget
   'mail:send': (fn, t) => grantMailSend(fn, t.mail),
   'signing:sign': (fn, t) => grantSigningSign(fn, signingKeyOf(t)),
   'signing:public-key': (fn, t) => grantSigningPublicKey(fn, signingKeyOf(t)),
+  'keyed-hash:generate': (fn, t) => grantKeyedHash(fn, keyedHashKeyOf(t)),
 };
 
 /** Applies one declared access kind. */

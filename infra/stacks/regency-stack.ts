@@ -65,6 +65,7 @@ export class RegencyStack extends Stack {
   readonly api: HttpApi;
   readonly workflows: Workflows;
   readonly permitSigningKey: kms.Key;
+  readonly keyedHashKey: kms.Key;
   readonly httpFunctions = new Map<string, SatupintuFunction>();
   readonly workflowFunctions = new Map<string, SatupintuFunction>();
   readonly scheduledFunctions = new Map<string, SatupintuFunction>();
@@ -98,6 +99,16 @@ export class RegencyStack extends Stack {
       removalPolicy: RemovalPolicy.RETAIN,
     });
 
+    // The places registers are keyed by an HMAC of the NIK under this key, which never leaves KMS: the
+    // table alone cannot be searched for a NIK. Losing the key would orphan every register (a person's
+    // active permits would no longer be counted), so it outlives the stack like the signing key.
+    this.keyedHashKey = new kms.Key(this, 'KeyedHashKey', {
+      description: `Satupintu ${regency.id}: keyed hash of NIKs (places of practice)`,
+      keySpec: kms.KeySpec.HMAC_256,
+      keyUsage: kms.KeyUsage.GENERATE_VERIFY_MAC,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+
     this.mail = new Mail(this, 'Mail', {
       regencyId: regency.id,
       sender: regency.mail.sender,
@@ -119,6 +130,7 @@ export class RegencyStack extends Stack {
       workflows: workflowRefs,
       mail: this.mail.sending,
       signingKey: this.permitSigningKey,
+      keyedHashKey: this.keyedHashKey,
     };
     this.grantTargets = targets;
     const commonEnvironment = {

@@ -376,8 +376,9 @@ describe('RegencyStack', () => {
       });
     });
 
-    it('lets only the issue function sign, and the verify function read the public key, of that key alone', () => {
-      const keyId = logicalIdOf('AWS::KMS::Key', (r) => r.Properties.KeySpec === 'ECC_NIST_P256');
+    /** Role logical id -> the actions its policies allow on the KMS key with this key spec. */
+    function kmsActionsOn(keySpec: string): Record<string, string[]> {
+      const keyId = logicalIdOf('AWS::KMS::Key', (r) => r.Properties.KeySpec === keySpec);
       const kmsActions = new Map<string, string[]>();
       for (const [, policy] of ofType('AWS::IAM::Policy')) {
         const roles = (policy.Properties.Roles as Array<{ Ref: string }>).map((r) => r.Ref);
@@ -390,11 +391,25 @@ describe('RegencyStack', () => {
             kmsActions.set(role, [...(kmsActions.get(role) ?? []), ...actions].sort());
         }
       }
-      const logical = (fn: SatupintuFunction | undefined) =>
-        built.stack.getLogicalId(fn?.role.node.defaultChild as CfnElement);
-      expect(Object.fromEntries(kmsActions)).toEqual({
+      return Object.fromEntries(kmsActions);
+    }
+    const logical = (fn: SatupintuFunction | undefined) =>
+      built.stack.getLogicalId(fn?.role.node.defaultChild as CfnElement);
+
+    it('lets only the issue function sign, and the verify function read the public key, of that key alone', () => {
+      expect(kmsActionsOn('ECC_NIST_P256')).toEqual({
         [logical(built.stack.workflowFunctions.get('issue'))]: ['kms:GetPublicKey', 'kms:Sign'],
         [logical(built.stack.httpFunctions.get('verify'))]: ['kms:GetPublicKey'],
+      });
+    });
+
+    it('hashes NIKs with a retained HMAC key that only the submission function may use, to generate MACs only', () => {
+      template.hasResource('AWS::KMS::Key', {
+        DeletionPolicy: 'Retain',
+        Properties: Match.objectLike({ KeySpec: 'HMAC_256', KeyUsage: 'GENERATE_VERIFY_MAC' }),
+      });
+      expect(kmsActionsOn('HMAC_256')).toEqual({
+        [logical(built.stack.httpFunctions.get('submission'))]: ['kms:GenerateMac'],
       });
     });
 

@@ -9,12 +9,27 @@ import {
 } from '#core/ports.ts';
 import { transactWithAudit } from './audit.ts';
 import { applicationItem, outboxItem, outboxPut, takeNumberUpdate } from './items.ts';
-import { keys, OUTBOX_PENDING, OUTBOX_SENDING } from './keys.ts';
+import { type ItemKey, keys, OUTBOX_PENDING, OUTBOX_SENDING } from './keys.ts';
 import type { Table, TransactItem } from './table.ts';
 
 const MUST_NOT_EXIST = 'attribute_not_exists(pk)';
 const MUST_EXIST = 'attribute_exists(pk)';
 const STATUS = { '#status': 'status' };
+
+/** Puts a record that carries its `version`: only over `version - 1`; version 1 only where none is. */
+function versionedPut(key: ItemKey, record: { version: number }): TransactItem {
+  return {
+    Put: {
+      Item: { ...key, ...record },
+      ...(record.version === 1
+        ? { ConditionExpression: MUST_NOT_EXIST }
+        : {
+            ConditionExpression: 'version = :previous',
+            ExpressionAttributeValues: { ':previous': record.version - 1 },
+          }),
+    },
+  };
+}
 
 export class DynamoChanges implements Changes {
   constructor(private readonly table: Table) {}
@@ -111,15 +126,21 @@ export class DynamoChanges implements Changes {
     }
     if (change.updatePermit !== undefined)
       add(
-        {
-          Put: {
-            Item: { ...keys.permit(change.updatePermit.id), ...change.updatePermit },
-            ConditionExpression: 'version = :previous',
-            ExpressionAttributeValues: { ':previous': change.updatePermit.version - 1 },
-          },
-        },
+        versionedPut(keys.permit(change.updatePermit.id), change.updatePermit),
         `permit ${change.updatePermit.id}`,
       );
+    if (change.supersedePermit !== undefined)
+      add(
+        versionedPut(keys.permit(change.supersedePermit.id), change.supersedePermit),
+        `permit ${change.supersedePermit.id}`,
+      );
+    if (change.places !== undefined) {
+      const places = change.places;
+      add(
+        versionedPut(keys.places(places.profession, places.holderKey), places),
+        `places ${places.profession}`,
+      );
+    }
     if (change.registerDocument !== undefined)
       add(
         {

@@ -48,6 +48,11 @@
  *   number can never be held twice), pointing at the permit id: verification by number is two GetItems.
  * - `DOCSHA#<sha256>` / `DOCSHA`: an issued document's SHA-256 -> the permit or application: the
  *   byte-identity check of an uploaded PDF.
+ * - `PLACES#<profession>#<hmac(nik)>` / `PLACES`: a person's places of practice in the regency
+ *   (core/domain/places.ts): the applications that claimed one, written at submission in the
+ *   submission's transaction, conditional on its version. Keyed by the keyed hash of the NIK (the
+ *   `KeyedHash` port); the item holds application ids, permit codes and dates, never the NIK.
+ *   GetItem at submission.
  */
 
 export const tableDesign = {
@@ -92,6 +97,7 @@ export const keys = {
   permit: (permitId: string) => key(`PERMIT#${permitId}`, 'PERMIT'),
   permitNumber: (regencyId: string, number: string) => key(`PERMITNO#${regencyId}#${number}`, 'PERMITNO'),
   documentHash: (sha256: string) => key(`DOCSHA#${sha256}`, 'DOCSHA'),
+  places: (profession: string, holderKey: string) => key(`PLACES#${profession}#${holderKey}`, 'PLACES'),
 };
 
 /** Sort-key prefixes of the collections inside an application's partition. */

@@ -1,5 +1,6 @@
-/** The permit register (items in keys.ts): reads for verification; writes go through DynamoChanges. */
+/** The permit register and the places registers (items in keys.ts): reads; writes go through DynamoChanges. */
 import type { DocumentHashRecord, PermitRecord } from '#core/domain/permit/permit-record.ts';
+import type { PlaceRegister } from '#core/domain/places.ts';
 import type { PermitRepository } from '#core/ports.ts';
 import { keys } from './keys.ts';
 import type { Table } from './table.ts';
@@ -21,5 +22,9 @@ export class DynamoPermits implements PermitRepository {
 
   byDocumentHash(sha256: string): Promise<DocumentHashRecord | undefined> {
     return this.table.get<DocumentHashRecord>(keys.documentHash(sha256));
+  }
+
+  places(profession: string, holderKey: string): Promise<PlaceRegister | undefined> {
+    return this.table.get<PlaceRegister>(keys.places(profession, holderKey));
   }
 }

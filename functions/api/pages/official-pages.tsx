@@ -60,6 +60,12 @@ function Summary({ data }: { data: DecisionPageData }) {
           <dd>{data.app.trackingCode}</dd>
           <dt>Jenis izin</dt>
           <dd>{data.app.permitName}</dd>
+          {data.app.renews === undefined ? null : (
+            <>
+              <dt>Perpanjangan</dt>
+              <dd>Menggantikan izin nomor {data.app.renews}</dd>
+            </>
+          )}
           <dt>Pemohon</dt>
           <dd>{data.app.applicantName}</dd>
           {data.app.submittedAt === undefined ? null : (

@@ -43,6 +43,7 @@ export interface PageText {
   issuedOn: string;
   validUntil?: string;
   revokedAt?: string;
+  supersededOn?: string;
 }
 
 function Page(props: { title: string; office: string; regency: string; children: unknown }) {
@@ -93,6 +94,12 @@ export function verificationPage(v: PermitVerification, text: PageText): string 
             Dicabut pada {text.revokedAt}. Alasan: {v.revoked.reason}
           </p>
         )}
+        {v.superseded !== undefined && (
+          <p>
+            Sejak {text.supersededOn} digantikan oleh izin nomor{' '}
+            <a href={`/verify/${encodeURIComponent(v.superseded.byId)}`}>{v.superseded.byNumber}</a>.
+          </p>
+        )}
       </section>
       <dl>
         <dt>Jenis izin</dt>
@@ -105,6 +112,17 @@ export function verificationPage(v: PermitVerification, text: PageText): string 
         <dd>{text.issuedOn}</dd>
         <dt>Berlaku sampai</dt>
         <dd>{text.validUntil ?? 'selama STR pemegang izin masih berlaku'}</dd>
+        {v.permit.supersedes !== undefined && (
+          <>
+            <dt>Perpanjangan dari</dt>
+            <dd>
+              Izin nomor{' '}
+              <a href={`/verify/${encodeURIComponent(v.permit.supersedes.id)}`}>
+                {v.permit.supersedes.number}
+              </a>
+            </dd>
+          </>
+        )}
         {v.permit.deemedGranted && (
           <>
             <dt>Keterangan</dt>

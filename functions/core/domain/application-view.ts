@@ -40,6 +40,7 @@ const EVENT_LABELS: Partial<Record<AuditEventType, string>> = {
   lapsed: 'Permohonan gugur',
   'deemed-granted': 'Permohonan dianggap dikabulkan (batas waktu terlampaui)',
   issued: 'Dokumen keputusan terbit',
+  'permit-superseded': 'Izin digantikan oleh izin perpanjangan',
   'survey-answered': 'Survei kepuasan diisi',
   'document-downloaded': 'Dokumen keputusan diunduh',
   'complaint-filed': 'Pengaduan diajukan',
@@ -70,6 +71,7 @@ export interface ApplicationView {
   withdrawnAt?: LocalTime;
   applicant: ApplicantForm;
   answers: Record<string, boolean>;
+  renews?: { permitId: string; number: string };
   currentStage?: {
     stageId: string;
     name: string;
@@ -160,6 +162,7 @@ export function applicationView(
     ...(app.withdrawnAt === undefined ? {} : { withdrawnAt: t(app.withdrawnAt) }),
     applicant: records.applicant,
     answers,
+    ...(app.renews === undefined ? {} : { renews: app.renews }),
     ...(app.current === undefined
       ? {}
       : {

@@ -71,6 +71,8 @@ export interface Application {
   attention?: { at: string; error: string };
   /** The applicant's answers to the permit's questions: they decide the conditional requirements. */
   answers?: Record<string, boolean>;
+  /** A renewal: the applicant's permit it replaces (superseded when this one is issued). */
+  renews?: { permitId: string; number: string };
   /**
    * The document versions the office examines, frozen at submission and again at each resubmission
    * (requirement id -> accepted upload). Later uploads never change what an official is deciding on.
@@ -190,6 +192,7 @@ export type AuditEventType =
   | 'numbered'
   | 'issued'
   | 'permit-revoked'
+  | 'permit-superseded'
   | 'needs-attention'
   | 'decision-recorded'
   | 'document-viewed'

@@ -22,12 +22,15 @@ import { generateTrackingCode, trackingPrefix } from '../domain/tracking-code.ts
 import type { Ports } from '../ports.ts';
 import { permitOf } from './lookups.ts';
 import { deliver, mailId, outboxMail } from './mail.ts';
+import { renewablePermit } from './places.ts';
 
 export interface DraftRequest {
   permitCode: string;
   applicant: ApplicantForm;
   answers: Record<string, boolean>;
   personalDataConsent: true;
+  /** A renewal: the number (as printed) or id of the applicant's permit this application replaces. */
+  renews?: string;
 }
 
 export interface DraftCreated {
@@ -71,6 +74,10 @@ export async function createDraft(
   idempotencyKey: string | undefined,
 ): Promise<DraftCreated> {
   const permit = validateDraft(ports, request);
+  const renewed =
+    request.renews === undefined
+      ? undefined
+      : await renewablePermit(ports, request.renews, permit, request.applicant.nik);
   const now = ports.now();
   const idempotency =
     idempotencyKey === undefined
@@ -97,6 +104,7 @@ export async function createDraft(
       applicantEmail: request.applicant.email,
       applicantName: request.applicant.fullName,
       answers: request.answers,
+      ...(renewed === undefined ? {} : { renews: { permitId: renewed.id, number: renewed.number } }),
       createdAt,
       visits: 0,
       version: 1,

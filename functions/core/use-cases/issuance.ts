@@ -81,6 +81,7 @@ export function numberPermit(ports: Ports, applicationId: string, at: Date): Pro
  * Issues the permit or the rejection letter, ends the application and tells the applicant. The file is
  * rendered, signed (ES256 over its SHA-256) and stored under a key named by its hash; then one
  * transaction ends the application, completes the permit record (hash, signature, key id, validity),
+ * marks the permit a renewal replaces superseded (with an audit record on that permit's application),
  * registers the hash for the byte check, records the audit event and the mail. A retry, or a
  * concurrent duplicate of this step, that loses the race finds the issue recorded and writes nothing:
  * the file it stored under its own hash is never referenced, and the recorded file is never overwritten.
@@ -95,6 +96,27 @@ export async function issueDocument(
   const written = await retryOnConflict(() => recordIssue(ports, applicationId, document, at));
   await deliver(ports, [notice]);
   return { objectKey: written };
+}
+
+/**
+ * The permit a renewal replaces, as superseded by `permit` (written in the issue's transaction), or
+ * undefined when it is no longer in force: a permit revoked meanwhile stays revoked.
+ */
+async function supersededByRenewal(
+  ports: Pick<Ports, 'permits'>,
+  app: Application,
+  permit: PermitRecord,
+  at: Date,
+): Promise<PermitRecord | undefined> {
+  if (app.renews === undefined) return undefined;
+  const old = await ports.permits.get(app.renews.permitId);
+  if (old?.status !== 'active') return undefined;
+  return {
+    ...old,
+    status: 'superseded',
+    superseded: { at: at.toISOString(), byId: permit.id, byNumber: permit.number },
+    version: old.version + 1,
+  };
 }
 
 async function recordIssue(
@@ -135,6 +157,7 @@ async function recordIssue(
   };
   // The applicant is told why: the notes of the decisions that refused (an inspection's negative
   // recommendation, the head of office's rejection).
+  const replaced = permit === undefined ? undefined : await supersededByRenewal(ports, app, permit, at);
   const reasons =
     document === 'rejection-letter'
       ? (await ports.stages.listVisits(applicationId)).flatMap((v) =>
@@ -145,6 +168,7 @@ async function recordIssue(
     {
       application: next,
       ...(permit === undefined ? {} : { updatePermit: permit }),
+      ...(replaced === undefined ? {} : { supersedePermit: replaced }),
       registerDocument: {
         sha256: signed.sha256,
         document,
@@ -164,6 +188,23 @@ async function recordIssue(
             ...(permit === undefined ? {} : { permitId: permit.id }),
           },
         },
+        ...(replaced === undefined || permit === undefined
+          ? []
+          : [
+              {
+                applicationId: replaced.applicationId,
+                at: at.toISOString(),
+                type: 'permit-superseded' as const,
+                actor: 'system',
+                detail: {
+                  permitId: replaced.id,
+                  permitNumber: replaced.number,
+                  byPermitId: permit.id,
+                  byPermitNumber: permit.number,
+                  byApplicationId: applicationId,
+                },
+              },
+            ]),
       ],
       mail: [
         outboxMail(mailId(applicationId, 'issued', document), applicationId, {

@@ -68,7 +68,14 @@ export interface DecisionPageData {
   token: string;
   csrf: string;
   official: { id: string; name: string; roleLabel?: string };
-  app: { trackingCode: string; permitName: string; applicantName: string; submittedAt?: string };
+  app: {
+    trackingCode: string;
+    permitName: string;
+    applicantName: string;
+    submittedAt?: string;
+    /** A renewal: the number of the permit it replaces. */
+    renews?: string;
+  };
   stage: {
     id: string;
     name: string;
@@ -234,6 +241,7 @@ async function pageData(ports: Ports, token: string, r: Resolved, at: Date): Pro
       permitName: permit.name,
       applicantName: app.applicantName,
       ...(app.submittedAt ? { submittedAt: ports.calendar.formatLocal(new Date(app.submittedAt)) } : {}),
+      ...(app.renews === undefined ? {} : { renews: app.renews.number }),
     },
     stage: {
       id: stage.id,

@@ -141,6 +141,7 @@ export async function issuePermitFile(ports: Ports, app: Application, at: Date):
       : {
           deemedGranted: `Izin ini dianggap dikabulkan berdasarkan ${app.deemedGranted.legalBasis}, karena permohonan tidak diputus dalam batas waktu yang ditetapkan.`,
         }),
+    ...(app.renews === undefined ? {} : { supersedes: app.renews.number }),
     at,
   };
   const claims: PermitClaims = {
@@ -176,6 +177,9 @@ export async function issuePermitFile(ports: Ports, app: Application, at: Date):
     document: signed,
     qrToken,
     ...(app.deemedGranted === undefined ? {} : { deemedGranted: true }),
+    ...(app.renews === undefined
+      ? {}
+      : { supersedes: { id: app.renews.permitId, number: app.renews.number } }),
     version: record.version + 1,
   };
   return { pdf, signed, permit };

@@ -1,6 +1,7 @@
 /**
  * Submitting, resubmitting after a return, and withdrawing. Submission checks the checklist against
- * the SOP (with its conditional requirements), freezes the document versions and starts the permit's
+ * the SOP (with its conditional requirements) and the applicant's places of practice against the
+ * profession's maximum (use-cases/places.ts), freezes the document versions and starts the permit's
  * state machine with the application id as the execution name: Step Functions refuses a second
  * execution of that name, so a retried or concurrent submission can never start two.
  */
@@ -15,6 +16,7 @@ import { ConcurrentUpdateError, type Ports } from '../ports.ts';
 import { latestVersions, submittedObjectKey } from './documents.ts';
 import { loadApplication, permitOfApplication } from './lookups.ts';
 import { deliver, mailId, outboxMail } from './mail.ts';
+import { placeForSubmission } from './places.ts';
 import { submitDecision } from './stage-waits.ts';
 
 export interface SubmissionResult {
@@ -92,7 +94,10 @@ export async function submit(ports: Ports, id: string): Promise<SubmissionResult
         `Permohonan berstatus "${STATUS_LABELS[app.status]}": hanya draf yang dapat diajukan.`,
       );
     const frozen = await documentsToFreeze(ports, app);
-    const at = ports.now().toISOString();
+    const now = ports.now();
+    const at = now.toISOString();
+    // The place of practice is taken with the state change (or the submission is refused here).
+    const places = await placeForSubmission(ports, app, permitOfApplication(ports.regency, app), now);
     const next: Application = {
       ...app,
       status: 'submitted',
@@ -105,6 +110,7 @@ export async function submit(ports: Ports, id: string): Promise<SubmissionResult
       await ports.changes.commit(
         {
           application: next,
+          places,
           audit: [{ applicationId: id, at, type: 'submitted', actor: 'applicant' }],
           mail: [
             outboxMail(mailId(id, 'received'), id, {

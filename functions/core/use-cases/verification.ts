@@ -27,8 +27,12 @@ export interface PermitVerification {
     expired: boolean;
     deemedGranted: boolean;
     document: { sha256: string; keyId: string; algorithm: 'ES256'; signature: string };
+    /** A renewal: the number of the permit it replaced. */
+    supersedes?: { id: string; number: string };
   };
   revoked?: { at: string; reason: string };
+  /** Replaced by a renewal: when, and the permit that replaced it (its own verification is at /verify/<id>). */
+  superseded?: { at: string; byId: string; byNumber: string };
   issuer: { regency: string; office: string };
 }
 
@@ -66,10 +70,12 @@ function view(ports: Pick<Ports, 'regency' | 'calendar' | 'now'>, permit: Permit
         algorithm: document.algorithm,
         signature: document.signature,
       },
+      ...(permit.supersedes === undefined ? {} : { supersedes: permit.supersedes }),
     },
     ...(permit.revoked === undefined
       ? {}
       : { revoked: { at: permit.revoked.at, reason: permit.revoked.reason } }),
+    ...(permit.superseded === undefined ? {} : { superseded: permit.superseded }),
     issuer: { regency: ports.regency.name, office: ports.regency.office.name },
   };
 }

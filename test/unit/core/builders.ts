@@ -1,8 +1,10 @@
 /** Test data of the use-case tests: applications and accepted documents, arranged through the fakes. */
+import type { ApplicantForm } from '#core/domain/applicant.ts';
 import type { Application, SubmittedDocument } from '#core/domain/application.ts';
 import { minimalPdf } from '#core/domain/minimal-pdf.ts';
 import type { UploadRecord } from '#core/domain/records.ts';
 import { RequestError } from '#core/domain/request-errors.ts';
+import { applicantFixture, nikFor } from '../../fixtures/application.ts';
 import { type FakePorts, wib } from './fakes.ts';
 
 /** A real one-page PDF (the product's own writer): it passes the magic bytes and pdf-lib's parse. */
@@ -24,6 +26,17 @@ export function anApplication(overrides: Partial<Application> = {}): Application
     version: 1,
     ...overrides,
   };
+}
+
+/** Stores the applicant's form of `app` (the fixture's Siti Rahmawati, NIK serial 0001, unless `form` says otherwise). */
+export function storeApplicant(
+  ports: FakePorts,
+  app: Application,
+  form: Record<string, unknown> = {},
+): ApplicantForm {
+  const applicant = applicantFixture({ nik: nikFor('1990-05-15', 'female', 1), ...form }) as ApplicantForm;
+  ports.applications.applicants.set(app.id, { applicationId: app.id, applicant, createdAt: app.createdAt });
+  return applicant;
 }
 
 /** An accepted version of a requirement's document, and its file, as confirmUpload leaves them. */

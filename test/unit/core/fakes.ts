@@ -6,6 +6,8 @@
  * in and out, as a database would: a use case never holds a reference into a fake.
  */
 
+import { createHmac } from 'node:crypto';
+import { hmacMessage } from '#adapters/keyed-hash/hmac-message.ts';
 import { KeyPairSigner } from '#adapters/signing/key-pair-signer.ts';
 import { loadRegency } from '#config/load.ts';
 import type { Regency } from '#config/regency-schema.ts';
@@ -21,6 +23,7 @@ import { type AuditRecord, type ChainHead, chainEvents, GENESIS_HEAD } from '#co
 import { createCalendar } from '#core/domain/calendar/calendar.ts';
 import type { OfficialLink } from '#core/domain/official-links.ts';
 import type { DocumentHashRecord, PermitRecord } from '#core/domain/permit/permit-record.ts';
+import type { PlaceRegister } from '#core/domain/places.ts';
 import { fixedWindow, type RateLimit } from '#core/domain/rate-limit.ts';
 import type * as records from '#core/domain/records.ts';
 import * as core from '#core/ports.ts';
@@ -484,11 +487,23 @@ export function fakeOutbox() {
   return Object.assign(port, { mails, record });
 }
 
-/** The permit register: records by id, numbers reserved, document hashes registered. */
+const placesKey = (profession: string, holderKey: string) => `${profession}#${holderKey}`;
+
+/** HMAC-SHA-256 under a fixed test key: what the file adapter does, without the file. */
+export function fakeKeyedHash(): core.KeyedHash {
+  const key = Buffer.alloc(32, 7);
+  return {
+    hash: async (purpose, value) =>
+      createHmac('sha256', key).update(hmacMessage(purpose, value)).digest('hex'),
+  };
+}
+
+/** The permit register: records by id, numbers reserved, document hashes registered, places registers. */
 export function fakePermits() {
   const permits = new Map<string, PermitRecord>();
   const numbers = new Map<string, string>();
   const hashes = new Map<string, DocumentHashRecord>();
+  const registers = new Map<string, PlaceRegister>();
   const port: core.PermitRepository = {
     get: async (id) => copy(permits.get(id)),
     byNumber: async (number) => {
@@ -496,8 +511,9 @@ export function fakePermits() {
       return id === undefined ? undefined : copy(permits.get(id));
     },
     byDocumentHash: async (sha256) => copy(hashes.get(sha256)),
+    places: async (profession, holderKey) => copy(registers.get(placesKey(profession, holderKey))),
   };
-  return Object.assign(port, { permits, numbers, hashes });
+  return Object.assign(port, { permits, numbers, hashes, registers });
 }
 
 /** A real ES256 key pair in memory: what the local adapter does, without the file. */
@@ -520,7 +536,7 @@ export function fakeChanges(stores: {
     commit: async (change, at) => {
       const { application: app, createVisits = [], updateVisits = [], createActions = [] } = change;
       const { closeActions = [], mail = [], expectVersion: expected, takeNumber } = change;
-      const { createPermit, updatePermit, registerDocument } = change;
+      const { createPermit, updatePermit, registerDocument, supersedePermit, places } = change;
       if (app !== undefined || expected !== undefined) await applications.interleave();
       const checks = [
         app !== undefined && applications.records.get(app.id)?.version !== app.version - 1,
@@ -537,18 +553,22 @@ export function fakeChanges(stores: {
         updatePermit !== undefined &&
           permits.permits.get(updatePermit.id)?.version !== updatePermit.version - 1,
         registerDocument !== undefined && permits.hashes.has(registerDocument.sha256),
+        supersedePermit !== undefined &&
+          permits.permits.get(supersedePermit.id)?.version !== supersedePermit.version - 1,
+        places !== undefined &&
+          (permits.registers.get(placesKey(places.profession, places.holderKey))?.version ?? 0) !==
+            places.version - 1,
       ];
       const failed = checks.indexOf(true);
-      // The adapter names the first item whose condition failed: the number's reservation is the third
+      // The adapter names the first item whose condition failed: the number's reservation is the fifth
       // check from the end.
-      if (failed !== -1 && failed === checks.length - 3 && createPermit !== undefined)
+      if (failed !== -1 && failed === checks.length - 5 && createPermit !== undefined)
         throw new core.PermitNumberTakenError(createPermit.number);
       if (failed !== -1) throw new core.ConcurrentUpdateError(`item ${failed} of the change`);
       if (app !== undefined) applications.put(app);
       for (const v of [...createVisits, ...updateVisits]) stages.visits.set(visitKey(v), copy(v));
       for (const a of createActions) stages.actions.set(a.id, copy(a));
       for (const id of closeActions) stages.close(id);
-      for (const event of change.audit ?? []) await audit.append(event);
       for (const m of mail) outbox.mails.set(m.id, outbox.record(m, at));
       if (takeNumber !== undefined) sequences.counters.set(takeNumber.sequence, takeNumber.current + 1);
       if (createPermit !== undefined) {
@@ -557,6 +577,11 @@ export function fakeChanges(stores: {
       }
       if (updatePermit !== undefined) permits.permits.set(updatePermit.id, copy(updatePermit));
       if (registerDocument !== undefined) permits.hashes.set(registerDocument.sha256, copy(registerDocument));
+      if (supersedePermit !== undefined) permits.permits.set(supersedePermit.id, copy(supersedePermit));
+      if (places !== undefined)
+        permits.registers.set(placesKey(places.profession, places.holderKey), copy(places));
+      // Last: every other write above is done before this yields, as one transaction would be.
+      for (const event of change.audit ?? []) await audit.append(event);
     },
   };
   return port;
@@ -643,6 +668,7 @@ export function fakePorts(overrides: Partial<FakePorts> = {}): FakePorts {
     changes: fakeChanges({ applications, stages, audit, outbox, sequences, permits }),
     permits,
     signer: fakeSigner(),
+    keyedHash: fakeKeyedHash(),
     outbox,
     files: fakeFiles(),
     workflows: fakeWorkflows(),
@@ -652,6 +678,7 @@ export function fakePorts(overrides: Partial<FakePorts> = {}): FakePorts {
     now: clock.now,
     newId: () => `00000000-0000-4000-8000-${String(++ids).padStart(12, '0')}`,
     // Deterministic; the first 256 bytes as always (fixtures rely on them), then no short period.
+    // Tests that draw many tracking codes pass real randomness instead (four drafts repeat a code).
     randomBytes: (n) =>
       Uint8Array.from({ length: n }, () => {
         const k = bytes++;

@@ -32,6 +32,8 @@ export interface PermitDocument {
   /** The verification URL printed under the QR code (without the token). */
   verifyUrl: string;
   deemedGranted?: string;
+  /** A renewal: the number of the permit this one replaces. */
+  supersedes?: string;
   at: Date;
 }
 
@@ -66,6 +68,13 @@ export async function renderPermit(permit: PermitDocument): Promise<Uint8Array> 
       `Izin ini berlaku ${permit.validity}, sesuai ${permit.validityBasis}, sepanjang pemegang izin memenuhi ` +
       'ketentuan peraturan perundang-undangan.',
   );
+  if (permit.supersedes !== undefined) {
+    letter.space(4);
+    letter.paragraph(
+      `Izin ini merupakan perpanjangan dan menggantikan izin nomor ${permit.supersedes}, yang sejak tanggal penetapan izin ini tidak berlaku lagi.`,
+      9.5,
+    );
+  }
   if (permit.deemedGranted !== undefined) {
     letter.space(4);
     letter.paragraph(permit.deemedGranted, 9.5);

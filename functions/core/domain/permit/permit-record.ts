@@ -43,6 +43,10 @@ export interface PermitRecord {
   qrToken?: string;
   deemedGranted?: boolean;
   revoked?: { at: string; reason: string; actor: string };
+  /** A renewal: the permit this one replaces. */
+  supersedes?: { id: string; number: string };
+  /** Replaced by a renewal issued on `at` (status `superseded`). */
+  superseded?: { at: string; byId: string; byNumber: string };
   version: number;
 }
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Application } from '#core/domain/application.ts';
 import { resubmit, submit, withdraw } from '#core/use-cases/submission.ts';
 import { BENGKULU_ALWAYS_REQUIRED } from '../../../fixtures/application.ts';
-import { acceptedDocument, anApplication, refusal } from '../builders.ts';
+import { acceptedDocument, anApplication, refusal, storeApplicant } from '../builders.ts';
 import { type FakePorts, fakePorts, wib } from '../fakes.ts';
 
 const REQUIRED: readonly string[] = BENGKULU_ALWAYS_REQUIRED;
@@ -12,6 +12,7 @@ async function arrange(overrides: Partial<Application> = {}, documents = REQUIRE
   const ports = fakePorts();
   const app = anApplication(overrides);
   ports.applications.put(app);
+  storeApplicant(ports, app);
   for (const requirementId of documents) await acceptedDocument(ports, app.id, requirementId, uploadedAt);
   return { ports, app };
 }
