@@ -152,20 +152,37 @@ export async function decideFromMail(input: {
 }): Promise<DecisionMade> {
   const { box, used, trackingCode, stageName } = input;
   const since = Math.floor(input.enteredAt.getTime() / 1000);
-  const mail = await newMail(
-    box,
-    `waiting for the mail of "${stageName}" (${trackingCode})`,
-    (m) =>
-      m.at >= since &&
-      m.subject === `[${trackingCode}] Menunggu tindakan Anda: ${stageName}` &&
-      TOKEN_LINK.test(m.body.text ?? ''),
-    used,
-  );
+  // A mail of this stage may be stale: one of an earlier visit delivered late (the outbox retries), or
+  // a colleague's whose action was decided. Its page says so (409 decided, 410 moved on); a person
+  // would then open the next mail, and so does the demo.
+  for (let stale = 0; ; stale++) {
+    const mail = await newMail(
+      box,
+      `waiting for the mail of "${stageName}" (${trackingCode})`,
+      (m) =>
+        m.at >= since &&
+        m.subject === `[${trackingCode}] Menunggu tindakan Anda: ${stageName}` &&
+        TOKEN_LINK.test(m.body.text ?? ''),
+      used,
+    );
+    const link = TOKEN_LINK.exec(mail.body.text ?? '')?.[0] as string;
+    const opened = await fetchPage(link);
+    if ((opened.status === 409 || opened.status === 410) && stale < 5) continue;
+    if (opened.status !== 200)
+      throw new DemoError(`GET ${link} answered ${opened.status}: ${textOf(opened.html).slice(0, 300)}`);
+    return decideOnPage(input, mail, link, opened.html);
+  }
+}
+
+async function decideOnPage(
+  input: Parameters<typeof decideFromMail>[0],
+  mail: Mail,
+  link: string,
+  html: string,
+): Promise<DecisionMade> {
+  const { box, used, trackingCode, stageName } = input;
   const official = recipientsOf(mail)[0] ?? '';
-  const link = TOKEN_LINK.exec(mail.body.text ?? '')?.[0] as string;
-  const opened = await fetchPage(link);
-  if (opened.status !== 200)
-    throw new DemoError(`GET ${link} answered ${opened.status}: ${textOf(opened.html).slice(0, 300)}`);
+  const opened = { html };
   const page = readDecisionPage(opened.html, link);
   const choice = input.choose(page);
   const label = page.outcomes.find((o) => o.value === choice.outcome)?.label;
