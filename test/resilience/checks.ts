@@ -58,7 +58,7 @@ export interface Report {
   inconsistent: number;
 }
 
-interface Item extends Record<string, unknown> {
+export interface Item extends Record<string, unknown> {
   pk: string;
   sk: string;
 }
@@ -68,7 +68,7 @@ const without = <T>(item: Item): T => {
   return rest as T;
 };
 
-async function scan(clients: LocalClients, tableName: string): Promise<Item[]> {
+export async function scan(clients: LocalClients, tableName: string): Promise<Item[]> {
   const doc = DynamoDBDocumentClient.from(clients.dynamodb);
   const items: Item[] = [];
   let start: Record<string, unknown> | undefined;
@@ -82,7 +82,11 @@ async function scan(clients: LocalClients, tableName: string): Promise<Item[]> {
   return items;
 }
 
-async function objectBytes(clients: LocalClients, bucket: string, key: string): Promise<Buffer | undefined> {
+export async function objectBytes(
+  clients: LocalClients,
+  bucket: string,
+  key: string,
+): Promise<Buffer | undefined> {
   try {
     const object = await clients.s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
     return Buffer.from((await object.Body?.transformToByteArray()) ?? []);
