@@ -20,6 +20,7 @@ import { pickFreePorts } from '../../local/ports.ts';
 import { DEFAULT_REGENCY } from '../../local/stack.ts';
 import { checkEverything, type MailboxMail } from './checks.ts';
 import { type Applicant, Driver, Gate, type Plan } from './driver.ts';
+import { seededRandom } from './seeded-random.ts';
 import { StackProcess } from './stack-process.ts';
 
 const APPLICATIONS = Number(process.env.SATUPINTU_RESILIENCE_APPS ?? 10);
@@ -61,19 +62,6 @@ const PLANS: Plan[] = [
   },
 ];
 
-/** mulberry32: kill timings reproducible from the printed seed (the machine's timing is not). */
-function random(seed: number): (min: number, max: number) => number {
-  let a = seed >>> 0;
-  return (min, max) => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    const r = ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    return Math.round(min + r * (max - min));
-  };
-}
-
 const log = (line: string): void => {
   process.stdout.write(`[resilience] ${line}\n`);
 };
@@ -82,7 +70,7 @@ describe('crash resilience of the local stack', () => {
   it('keeps every application consistent, every event and mail once, every document intact', async () => {
     const t0 = performance.now();
     const elapsed = () => `${((performance.now() - t0) / 1000).toFixed(1)} s`;
-    const between = random(SEED);
+    const between = seededRandom(SEED);
     const root = mkdtempSync(join(tmpdir(), 'satupintu-resilience-'));
     const stack = new StackProcess({
       dataDir: join(root, 'stack'),
