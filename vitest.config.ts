@@ -41,6 +41,9 @@ export default defineConfig({
                 include: ['test/resilience/**/*.test.ts'],
                 // Starts its own stack as `npm start` does, kills it with SIGKILL and restarts it.
                 testTimeout: 360_000,
+                // One crash suite at a time: each runs a whole stack, and two of them on a 2-core machine
+                // starve each other's processes (kill timings and restarts are measured, not awaited).
+                fileParallelism: false,
               },
             },
           ]
