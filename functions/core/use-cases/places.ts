@@ -10,8 +10,7 @@ import { type ClaimState, claimPlace, claimState, type PlaceRegister } from '../
 import { conflict, invalidRequest, unprocessable } from '../domain/request-errors.ts';
 import type { Ports } from '../ports.ts';
 import { permitOf } from './lookups.ts';
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+import { findIssued } from './verification.ts';
 
 /** The hash purpose of the places register: the same NIK hashed for another use gives another value. */
 export const NIK_PURPOSE = 'nik';
@@ -31,11 +30,10 @@ export async function renewablePermit(
   nik: string,
 ): Promise<PermitRecord> {
   const trimmed = ref.trim();
-  const found = UUID.test(trimmed)
-    ? await ports.permits.get(trimmed.toLowerCase())
-    : await ports.permits.byNumber(trimmed);
+  // By id or number, issued permits only: the lookup public verification makes.
+  const found = await findIssued(ports, trimmed);
   const holder = found === undefined ? undefined : await ports.applications.applicant(found.applicationId);
-  if (found === undefined || found.document === undefined || holder?.applicant.nik.trim() !== nik.trim())
+  if (found === undefined || holder?.applicant.nik.trim() !== nik.trim())
     throw renewsError(
       'renewed-permit-not-found',
       `Izin nomor ${trimmed} tidak ditemukan atas NIK pemohon di ${ports.regency.name}. Periksa nomor izin seperti tercetak.`,

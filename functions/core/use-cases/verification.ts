@@ -39,7 +39,10 @@ export interface PermitVerification {
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** A permit by id (what the QR code carries) or by number; only issued ones exist for the public. */
-async function findIssued(ports: Pick<Ports, 'permits'>, ref: string): Promise<PermitRecord | undefined> {
+export async function findIssued(
+  ports: Pick<Ports, 'permits'>,
+  ref: string,
+): Promise<PermitRecord | undefined> {
   const trimmed = ref.trim();
   const found = UUID.test(trimmed)
     ? await ports.permits.get(trimmed.toLowerCase())
